@@ -1,0 +1,41 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+// Module map (one concern each):
+//   VesselTree      the in-memory file tree a build produces (metadata only) and the sink file data goes to
+//   VesselOCI       image sources (oci:, oci-archive:, docker-archive:), manifests, layer reading and merging
+//   VesselSquashFS  SquashFS writing (libsquashfs) and reading
+//   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
+//   vessel          the command-line interface (thin)
+let package = Package(
+    name: "vessel",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vessel", targets: ["vessel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 of every blob while it streams; Ed25519 signatures later (issue 7).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1",
+                       providers: [.apt(["libsquashfs-dev"])]),
+        .target(name: "VesselTree"),
+        .target(name: "VesselOCI", dependencies: [
+            "VesselTree", "CArchive",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
+        .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselSquashFS", "VesselTree"]),
+        .executableTarget(name: "vessel", dependencies: [
+            "VesselBuild",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
+        .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild"]),
+        .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
+    ]
+)

@@ -1,0 +1,108 @@
+import Foundation
+import VesselOCI
+import VesselSquashFS
+import VesselTree
+
+/// What `vessel build` was asked for.
+public struct BuildOptions: Sendable {
+    public var compression: CompressionOptions
+    /// nil: the host's platform.
+    public var platform: Platform?
+    /// Compressor threads; the layer stream itself is read on the calling thread.
+    public var workers: Int
+    public var replace: Bool
+    /// SOURCE_DATE_EPOCH, when set, fixes every time stamp Vessel itself makes.
+    public var sourceDateEpoch: Int64?
+
+    public init(compression: CompressionOptions, platform: Platform? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                replace: Bool = false, sourceDateEpoch: Int64? = nil) {
+        self.compression = compression
+        self.platform = platform
+        self.workers = workers
+        self.replace = replace
+        self.sourceDateEpoch = sourceDateEpoch
+    }
+}
+
+/// What a finished build reports.
+public struct BuildReport: Codable, Sendable {
+    public let output: String
+    public let imageBytes: UInt64
+    public let dataBytes: UInt64
+    public let inodes: UInt32
+    public let seconds: Double
+    public let provenance: Provenance
+}
+
+/// Converts an image source into one SquashFS file: layers stream top-down through the merge,
+/// file data goes straight into the SquashFS writer, and the result is renamed into place only
+/// when complete.
+public struct Converter {
+    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    public init() {}
+
+    public func build(source: SourceReference, output: String, options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
+        let image = try ImageResolver.resolve(source, platform: options.platform)
+        let timestamp = options.sourceDateEpoch ?? Self.parseCreated(image.config.created) ?? 0
+        let out = try AtomicOutput(path: output, replace: options.replace)
+        let writer = try SquashFSWriter(path: out.temporaryPath, options: options.compression, workers: options.workers,
+                                        timestamp: UInt32(clamping: timestamp))
+        writer.warn = { log("warning: \($0)") }
+        let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
+        let merger = LayerMerger(sink: writer, spillDirectory: out.directory,
+                                 implicitDirectory: Metadata(permissions: 0o755, mtime: timestamp))
+        for (index, layer) in image.layers.enumerated().reversed() {
+            let reader = try LayerReader(blob: layer, progress: progress.advance)
+            try merger.apply(reader, index: index, label: layer.label)
+        }
+        let tree = try merger.finish()
+        let provenance = Self.provenance(image, options: options, timestamp: timestamp)
+        try addMetadata(to: tree, image: image, provenance: provenance, writer: writer, timestamp: timestamp)
+        let stats = try writer.finish(tree: tree)
+        try out.commit()
+        progress.finish("wrote \(output): \(Progress.bytes(Int64(stats.imageBytes))), \(stats.inodes) inodes, in \(String(format: "%.1f", progress.elapsed)) s")
+        return BuildReport(output: output, imageBytes: stats.imageBytes, dataBytes: stats.inputBytes, inodes: stats.inodes,
+                           seconds: progress.elapsed, provenance: provenance)
+    }
+
+    /// Puts /.vessel/{config,provenance,image-config}.json into the tree, replacing any the image had.
+    private func addMetadata(to tree: FileTree, image: ResolvedImage, provenance: Provenance,
+                             writer: SquashFSWriter, timestamp: Int64) throws {
+        let dirMeta = Metadata(permissions: 0o755, mtime: timestamp)
+        let dir = TreeNode(name: FileName(MetadataPaths.directory), inode: Inode(kind: .directory, metadata: dirMeta))
+        let files: [(String, [UInt8])] = [
+            (MetadataPaths.config, Array(try JSONEncoder.stable.encode(RuntimeConfig(image))) + [0x0a]),
+            (MetadataPaths.provenance, Array(try JSONEncoder.stable.encode(provenance)) + [0x0a]),
+            (MetadataPaths.imageConfig, image.configBytes),
+        ]
+        for (name, bytes) in files {
+            try writer.beginFile()
+            try bytes.withUnsafeBytes { try writer.append($0) }
+            let ref = try writer.endFile()
+            dir.setChild(TreeNode(name: FileName(name),
+                                  inode: Inode(kind: .regular(ref), metadata: Metadata(permissions: 0o644, mtime: timestamp))))
+        }
+        tree.root.setChild(dir)
+    }
+
+    static func provenance(_ image: ResolvedImage, options: BuildOptions, timestamp: Int64) -> Provenance {
+        Provenance(source: image.reference.description, transport: image.reference.transport,
+                   manifestDigest: image.manifestDigest?.description, configDigest: image.configDigest.description,
+                   platform: image.platform.description, created: image.config.created,
+                   layers: image.layers.map { .init(digest: $0.digest?.description, mediaType: $0.mediaType, size: $0.region.length) },
+                   vesselVersion: VesselVersion.current,
+                   build: .init(compression: options.compression.algorithm.rawValue, level: options.compression.level,
+                                blockSize: options.compression.blockSize, timestamp: timestamp))
+    }
+
+    /// The image's `created` time (RFC 3339, fractional seconds allowed).
+    static func parseCreated(_ s: String?) -> Int64? {
+        guard let s else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return Int64(d.timeIntervalSince1970) }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s).map { Int64($0.timeIntervalSince1970) }
+    }
+}

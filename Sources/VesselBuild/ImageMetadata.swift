@@ -1,0 +1,73 @@
+import Foundation
+import VesselOCI
+
+/// Where a Vessel image keeps what it knows about itself, inside the SquashFS.
+public enum MetadataPaths {
+    public static let directory = ".vessel"
+    /// How to run the image: Env, Entrypoint, Cmd, WorkingDir, User, Labels.
+    public static let config = "config.json"
+    /// Where the image came from and how it was built.
+    public static let provenance = "provenance.json"
+    /// The image configuration blob exactly as the source had it.
+    public static let imageConfig = "image-config.json"
+}
+
+/// The run-time configuration of an image, as the runtime reads it.
+public struct RuntimeConfig: Codable, Equatable, Sendable {
+    public var env: [String]
+    public var entrypoint: [String]?
+    public var cmd: [String]?
+    public var workingDir: String?
+    public var user: String?
+    public var labels: [String: String]
+    public var stopSignal: String?
+    public var platform: String
+
+    public init(_ image: ResolvedImage) {
+        let c = image.config.config
+        env = c?.Env ?? []
+        entrypoint = c?.Entrypoint
+        cmd = c?.Cmd
+        workingDir = c?.WorkingDir.flatMap { $0.isEmpty ? nil : $0 }
+        user = c?.User.flatMap { $0.isEmpty ? nil : $0 }
+        labels = c?.Labels ?? [:]
+        stopSignal = c?.StopSignal
+        platform = image.platform.description
+    }
+}
+
+/// Where an image came from and how it was made: enough to rebuild it bit for bit.
+public struct Provenance: Codable, Equatable, Sendable {
+    public struct Layer: Codable, Equatable, Sendable {
+        public var digest: String?
+        public var mediaType: String
+        public var size: Int64
+    }
+
+    public struct Build: Codable, Equatable, Sendable {
+        public var compression: String
+        public var level: Int?
+        public var blockSize: Int
+        /// The time stamp of the image's super block and of /.vessel/ (SOURCE_DATE_EPOCH or the image's creation time).
+        public var timestamp: Int64
+    }
+
+    public var source: String
+    public var transport: String
+    public var manifestDigest: String?
+    public var configDigest: String
+    public var platform: String
+    public var created: String?
+    public var layers: [Layer]
+    public var vesselVersion: String
+    public var build: Build
+}
+
+extension JSONEncoder {
+    /// Sorted keys, so that the same content is always the same bytes.
+    static var stable: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return e
+    }
+}

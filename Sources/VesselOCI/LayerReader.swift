@@ -1,0 +1,194 @@
+import CArchive
+import Foundation
+import VesselTree
+
+/// Streams one layer blob through libarchive (tar, pax, GNU; gzip, zstd or none), hashing the
+/// compressed bytes as they are read so that the digest and size are checked without a second pass.
+public final class LayerReader {
+    private let archive: OpaquePointer
+    private let input: BlobInput
+    private let blob: LayerBlob
+    private var entry: OpaquePointer?
+
+    public init(blob: LayerBlob, progress: @escaping (Int) -> Void) throws {
+        self.blob = blob
+        guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
+        archive = a
+        archive_read_support_format_tar(a)
+        archive_read_support_format_gnutar(a)
+        archive_read_support_filter_gzip(a)
+        archive_read_support_filter_zstd(a)
+        archive_read_support_filter_none(a)
+        input = try BlobInput(region: blob.region, progress: progress)
+        let ctx = Unmanaged.passUnretained(input).toOpaque()
+        let rc = archive_read_open(a, ctx, nil, { _, ctx, buf in
+            let input = Unmanaged<BlobInput>.fromOpaque(ctx!).takeUnretainedValue()
+            return input.read(into: buf!)
+        }, nil)
+        if rc != ARCHIVE_OK { throw failure() }
+    }
+
+    deinit { archive_read_free(archive) }
+
+    /// The next entry, or nil at the end of the layer.
+    public func next() throws -> LayerEntry? {
+        var e: OpaquePointer?
+        let rc = archive_read_next_header(archive, &e)
+        if rc == ARCHIVE_EOF { return nil }
+        if rc < ARCHIVE_WARN { throw failure() }
+        entry = e
+        return Self.convert(e!)
+    }
+
+    /// Streams the current entry's data; holes of a sparse entry come out as zeros.
+    public func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var written: Int64 = 0
+        let total = entry.map { archive_entry_size($0) } ?? 0
+        var buf: UnsafeRawPointer?
+        var size = 0
+        var offset: la_int64_t = 0
+        while true {
+            let rc = archive_read_data_block(archive, &buf, &size, &offset)
+            if rc == ARCHIVE_EOF { break }
+            if rc < ARCHIVE_WARN { throw failure() }
+            if offset > written { try Zeros.emit(offset - written, body); written = offset }
+            if size > 0 { try body(UnsafeRawBufferPointer(start: buf, count: size)) }
+            written += Int64(size)
+        }
+        if total > written { try Zeros.emit(total - written, body) }
+    }
+
+    /// Reads what libarchive left of the blob (tar padding, compressor trailers) and checks the
+    /// digest and size of the whole blob.
+    public func finish() throws {
+        try input.drain()
+        if let e = input.error { throw e }
+        if input.bytesRead != blob.region.length {
+            throw ImageError.sizeMismatch("layer \(blob.label)", expected: blob.region.length, actual: input.bytesRead)
+        }
+        if let want = blob.digest {
+            let got = input.hasher.finish()
+            if got != want {
+                throw ImageError.digestMismatch("layer \(blob.label)", expected: want.description, actual: got.description)
+            }
+        }
+    }
+
+    private func failure() -> ImageError {
+        if let e = input.error { return e }
+        let msg = archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data"
+        return .corruptLayer(blob.label, reason: msg)
+    }
+
+    private static func convert(_ e: OpaquePointer) -> LayerEntry {
+        func bytes(_ p: UnsafePointer<CChar>?) -> [UInt8] {
+            guard let p else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: strlen(p)))
+        }
+        var xattrs: [Xattr] = []
+        archive_entry_xattr_reset(e)
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var vsize = 0
+        while archive_entry_xattr_next(e, &name, &value, &vsize) == ARCHIVE_OK {
+            let v = value.map { Array(UnsafeRawBufferPointer(start: $0, count: vsize)) } ?? []
+            xattrs.append(Xattr(name: bytes(name), value: v))
+        }
+        let mode = archive_entry_mode(e)
+        let meta = Metadata(permissions: UInt16(mode & 0o7777),
+                            uid: UInt32(truncatingIfNeeded: archive_entry_uid(e)),
+                            gid: UInt32(truncatingIfNeeded: archive_entry_gid(e)),
+                            mtime: Int64(archive_entry_mtime(e)), xattrs: xattrs)
+        let hardlink = archive_entry_hardlink(e)
+        let kind: LayerEntry.Kind
+        if hardlink != nil {
+            kind = .hardlink
+        } else {
+            // The file-type bits of a tar mode, as POSIX fixes them.
+            switch mode & 0o170000 {
+            case 0o040000: kind = .directory
+            case 0o120000: kind = .symlink
+            case 0o020000: kind = .characterDevice
+            case 0o060000: kind = .blockDevice
+            case 0o010000: kind = .fifo
+            case 0o140000: kind = .socket
+            default: kind = .regular
+            }
+        }
+        return LayerEntry(path: bytes(archive_entry_pathname(e)), kind: kind,
+                          linkTarget: hardlink != nil ? bytes(hardlink) : bytes(archive_entry_symlink(e)),
+                          metadata: meta, size: archive_entry_size(e),
+                          deviceMajor: UInt32(truncatingIfNeeded: archive_entry_rdevmajor(e)),
+                          deviceMinor: UInt32(truncatingIfNeeded: archive_entry_rdevminor(e)))
+    }
+}
+
+/// The bytes of one blob region, handed to libarchive a chunk at a time and hashed on the way.
+final class BlobInput {
+    let region: FileRegion
+    private let fd: Int32
+    private var buffer: UnsafeMutableRawPointer
+    private let chunk = 1 << 20
+    private let progress: (Int) -> Void
+    var hasher = StreamingSHA256()
+    var bytesRead: Int64 = 0
+    var error: ImageError?
+
+    init(region: FileRegion, progress: @escaping (Int) -> Void) throws {
+        self.region = region
+        self.progress = progress
+        fd = open(region.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImageError.io(region.path, reason: errnoString()) }
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 64)
+        posix_fadvise(fd, off_t(region.offset), off_t(region.length), POSIX_FADV_SEQUENTIAL)
+    }
+
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
+
+    func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        let want = Int(min(Int64(chunk), region.length - bytesRead))
+        if want <= 0 { return 0 }
+        let n = pread(fd, buffer, want, off_t(region.offset + bytesRead))
+        if n < 0 {
+            error = .io(region.path, reason: errnoString())
+            return -1
+        }
+        if n == 0 {
+            error = .sizeMismatch(region.path, expected: region.length, actual: bytesRead)
+            return -1
+        }
+        hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+        bytesRead += Int64(n)
+        progress(n)
+        out.pointee = UnsafeRawPointer(buffer)
+        return n
+    }
+
+    func drain() throws {
+        var p: UnsafeRawPointer?
+        while bytesRead < region.length {
+            if read(into: &p) <= 0 { break }
+        }
+    }
+}
+
+/// A zero buffer for the holes of sparse entries.
+enum Zeros {
+    static let block: UnsafeRawBufferPointer = {
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
+        p.initializeMemory(as: UInt8.self, repeating: 0)
+        return UnsafeRawBufferPointer(p)
+    }()
+
+    static func emit(_ count: Int64, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var left = count
+        while left > 0 {
+            let n = Int(min(left, Int64(block.count)))
+            try body(UnsafeRawBufferPointer(rebasing: block[0..<n]))
+            left -= Int64(n)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import VesselBuild
+
+@main
+struct Vessel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vessel",
+        abstract: "Container images as single SquashFS files, for HPC clusters.",
+        discussion: """
+        Convert an OCI or Docker image into one SquashFS file, without root and without \
+        unpacking it to disk:
+
+            vessel build python.sqsh docker-archive:python.tar
+            vessel inspect python.sqsh
+
+        See vessel-build(1) and vessel-inspect(1) for details.
+        """,
+        version: VesselVersion.current,
+        subcommands: [Build.self, Inspect.self]
+    )
+
+    static func main() {
+        // Names in layer tars are UTF-8 bytes; a UTF-8 locale makes libarchive hand them over unchanged.
+        setlocale(LC_CTYPE, "C.UTF-8")
+        setvbuf(stdout, nil, _IOLBF, 0)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Prints a one-line error naming what failed and why, and exits non-zero.
+func fail(_ command: String, _ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("vessel \(command): \(error)\n".utf8))
+    return ExitCode(1)
+}
