@@ -46,7 +46,7 @@ public struct Converter {
         let image = try ImageResolver.resolve(source, platform: options.platform)
         let timestamp = options.sourceDateEpoch ?? Self.parseCreated(image.config.created) ?? 0
         let out = try AtomicOutput(path: output, replace: options.replace)
-        let writer = try SquashFSWriter(path: out.temporaryPath, options: options.compression, workers: options.workers,
+        let writer = try SquashFSWriter(path: out.writePath, displayPath: output, options: options.compression, workers: options.workers,
                                         timestamp: UInt32(clamping: timestamp))
         writer.warn = { log("warning: \($0)") }
         let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)

@@ -31,7 +31,8 @@ struct DockerArchiveReader {
             layers.append(LayerBlob(region: region,
                                     mediaType: compressed ? "application/vnd.docker.image.rootfs.diff.tar.gzip"
                                                           : "application/vnd.docker.image.rootfs.diff.tar",
-                                    digest: digest, label: digest?.short ?? member))
+                                    digest: digest, diffID: digest == diffIDs[i] ? nil : diffIDs[i],
+                                    label: digest?.short ?? member))
         }
         let plat = Platform(os: config.os ?? "linux", architecture: config.architecture ?? Platform.host.architecture,
                             variant: config.variant)

@@ -98,6 +98,12 @@ public final class LayerMerger {
                 if existing.state == .implicitDirectory, entry.kind == .symlink {
                     throw unsafe(path, "a layer above writes below it, through this symbolic link")
                 }
+                if existing.isDirectory, entry.kind != .directory {
+                    // This layer replaced whatever lower layers had here by a non-directory: their
+                    // contents below this path are gone even though a layer above made it a
+                    // directory again. That is a whiteout in all but name.
+                    newWhiteouts.append(path)
+                }
                 return try keepHidden(entry, path, reader)
             }
             // The same layer names the path again: as when a tar is extracted, the later entry wins.

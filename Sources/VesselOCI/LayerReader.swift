@@ -2,33 +2,33 @@ import CArchive
 import Foundation
 import VesselTree
 
-/// Streams one layer blob through libarchive (tar, pax, GNU; gzip, zstd or none), hashing the
-/// compressed bytes as they are read so that the digest and size are checked without a second pass.
+/// Streams one layer blob in two stages. The first libarchive reader only decompresses (its
+/// "raw" format), fed by `BlobInput`, which hashes the compressed bytes: the blob digest and size.
+/// The decompressed bytes are hashed too, against the config's diff_id, because gzip's own CRC is
+/// not checked by libarchive and a corrupt deflate stream can decode without an error. The second
+/// reader parses the tar (pax, GNU, ustar) from those same buffers, without copying them.
 public final class LayerReader {
     private let archive: OpaquePointer
+    private let decoded: DecodedInput
     private let input: BlobInput
     private let blob: LayerBlob
     private var entry: OpaquePointer?
 
     public init(blob: LayerBlob, progress: @escaping (Int) -> Void) throws {
         self.blob = blob
+        input = try BlobInput(region: blob.region, progress: progress)
+        decoded = try DecodedInput(input: input, label: blob.label, verifyDiffID: blob.diffID != nil)
         guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
         archive = a
         archive_read_support_format_tar(a)
         archive_read_support_format_gnutar(a)
-        archive_read_support_filter_gzip(a)
-        archive_read_support_filter_zstd(a)
         archive_read_support_filter_none(a)
-        input = try BlobInput(region: blob.region, progress: progress)
-        let ctx = Unmanaged.passUnretained(input).toOpaque()
+        let ctx = Unmanaged.passUnretained(decoded).toOpaque()
         let rc = archive_read_open(a, ctx, nil, { _, ctx, buf in
-            let input = Unmanaged<BlobInput>.fromOpaque(ctx!).takeUnretainedValue()
-            return input.read(into: buf!)
+            Unmanaged<DecodedInput>.fromOpaque(ctx!).takeUnretainedValue().read(into: buf!)
         }, nil)
         if rc != ARCHIVE_OK { throw failure() }
     }
-
-    deinit { archive_read_free(archive) }
 
     /// The next entry, or nil at the end of the layer.
     public func next() throws -> LayerEntry? {
@@ -61,8 +61,9 @@ public final class LayerReader {
     /// Reads what libarchive left of the blob (tar padding, compressor trailers) and checks the
     /// digest and size of the whole blob.
     public func finish() throws {
+        try decoded.drain()
         try input.drain()
-        if let e = input.error { throw e }
+        if let e = decoded.error ?? input.error { throw e }
         if input.bytesRead != blob.region.length {
             throw ImageError.sizeMismatch("layer \(blob.label)", expected: blob.region.length, actual: input.bytesRead)
         }
@@ -72,10 +73,17 @@ public final class LayerReader {
                 throw ImageError.digestMismatch("layer \(blob.label)", expected: want.description, actual: got.description)
             }
         }
+        if let want = blob.diffID {
+            let got = decoded.hasher.finish()
+            if got != want {
+                throw ImageError.digestMismatch("layer \(blob.label) (uncompressed content, diff_id)",
+                                                expected: want.description, actual: got.description)
+            }
+        }
     }
 
     private func failure() -> ImageError {
-        if let e = input.error { return e }
+        if let e = input.error ?? decoded.error { return e }
         let msg = archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data"
         return .corruptLayer(blob.label, reason: msg)
     }
@@ -91,6 +99,9 @@ public final class LayerReader {
         var value: UnsafeRawPointer?
         var vsize = 0
         while archive_entry_xattr_next(e, &name, &value, &vsize) == ARCHIVE_OK {
+            // A pax record with an empty value deletes the keyword (POSIX pax); Go's tar, and so
+            // umoci and Docker, read an empty SCHILY.xattr record that way.
+            if vsize == 0 { continue }
             let v = value.map { Array(UnsafeRawBufferPointer(start: $0, count: vsize)) } ?? []
             xattrs.append(Xattr(name: bytes(name), value: v))
         }
@@ -171,6 +182,66 @@ final class BlobInput {
         var p: UnsafeRawPointer?
         while bytesRead < region.length {
             if read(into: &p) <= 0 { break }
+        }
+    }
+}
+
+/// The decompressed stream of a blob: libarchive's raw format over `BlobInput`, hashed as it
+/// passes so that the diff_id can be checked.
+final class DecodedInput {
+    private let archive: OpaquePointer
+    private let input: BlobInput
+    private let label: String
+    private let verify: Bool
+    private var atEnd = false
+    var hasher = StreamingSHA256()
+    var error: ImageError?
+
+    init(input: BlobInput, label: String, verifyDiffID: Bool) throws {
+        self.input = input
+        self.label = label
+        verify = verifyDiffID
+        guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
+        archive = a
+        archive_read_support_format_raw(a)
+        archive_read_support_filter_gzip(a)
+        archive_read_support_filter_zstd(a)
+        archive_read_support_filter_none(a)
+        let ctx = Unmanaged.passUnretained(input).toOpaque()
+        var rc = archive_read_open(a, ctx, nil, { _, ctx, buf in
+            Unmanaged<BlobInput>.fromOpaque(ctx!).takeUnretainedValue().read(into: buf!)
+        }, nil)
+        var header: OpaquePointer?
+        if rc == ARCHIVE_OK { rc = archive_read_next_header(a, &header) }
+        if rc != ARCHIVE_OK {
+            // deinit frees the archive: every stored property is set, so Swift runs it on throw.
+            throw input.error ?? ImageError.corruptLayer(label, reason: archive_error_string(a).map { String(cString: $0) } ?? "unreadable")
+        }
+    }
+
+    deinit { archive_read_free(archive) }
+
+    func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        if atEnd { return 0 }
+        var buf: UnsafeRawPointer?
+        var size = 0
+        var offset: la_int64_t = 0
+        let rc = archive_read_data_block(archive, &buf, &size, &offset)
+        if rc == ARCHIVE_EOF { atEnd = true; return 0 }
+        if rc < ARCHIVE_WARN {
+            error = input.error ?? .corruptLayer(label, reason: archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data")
+            return -1
+        }
+        if verify { hasher.update(UnsafeRawBufferPointer(start: buf, count: size)) }
+        out.pointee = buf
+        return size
+    }
+
+    /// Decompresses what the tar reader left (end-of-archive padding), so the hash covers it all.
+    func drain() throws {
+        var p: UnsafeRawPointer?
+        while !atEnd {
+            if read(into: &p) < 0 { break }
         }
     }
 }

@@ -19,8 +19,12 @@ struct OCILayoutReader {
         let (config, configBytes) = try readJSONBlob(ImageConfigFile.self, region: configRegion,
                                                      digest: manifest.config.digest, size: manifest.config.size,
                                                      what: "config \(manifest.config.digest)")
+        let diffIDs = config.rootfs?.diff_ids ?? []
+        guard diffIDs.count == manifest.layers.count else {
+            throw ImageError.invalidLayout(place, reason: "config \(manifest.config.digest) lists \(diffIDs.count) diff_ids for \(manifest.layers.count) layers")
+        }
         var layers: [LayerBlob] = []
-        for d in manifest.layers {
+        for (d, diffID) in zip(manifest.layers, diffIDs) {
             let type = d.mediaType ?? "(none)"
             guard MediaType.layerCompression(type) != nil else {
                 throw ImageError.unsupportedMediaType(type, for: "layer \(d.digest)")
@@ -29,7 +33,8 @@ struct OCILayoutReader {
             guard region.length == d.size else {
                 throw ImageError.sizeMismatch("layer \(d.digest)", expected: d.size, actual: region.length)
             }
-            layers.append(LayerBlob(region: region, mediaType: type, digest: d.digest, label: d.digest.short))
+            layers.append(LayerBlob(region: region, mediaType: type, digest: d.digest,
+                                    diffID: diffID == d.digest ? nil : diffID, label: d.digest.short))
         }
         let plat = chosen ?? Platform(os: config.os ?? "linux", architecture: config.architecture ?? Platform.host.architecture,
                                       variant: config.variant)

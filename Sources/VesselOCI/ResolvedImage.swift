@@ -22,6 +22,9 @@ public struct LayerBlob: Sendable {
     public let mediaType: String
     /// The digest the blob must hash to, when the source states one.
     public let digest: Digest?
+    /// The digest of the uncompressed tar (the config's diff_id), checked as well unless the
+    /// blob digest already covers it (an uncompressed layer).
+    public let diffID: Digest?
     /// What messages call the layer: its short digest, or its name inside an archive.
     public let label: String
 }

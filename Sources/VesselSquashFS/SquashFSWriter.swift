@@ -26,9 +26,12 @@ public final class SquashFSWriter: ContentSink {
     /// Called for xattrs SquashFS cannot store (only user., trusted. and security. exist there).
     public var warn: (String) -> Void = { _ in }
 
-    public init(path: String, options: CompressionOptions, workers: Int, timestamp: UInt32) throws {
-        self.path = path
-        guard let f = sqfs_open_file(path, UInt32(SQFS_FILE_OPEN_OVERWRITE.rawValue)) else {
+    /// - Parameters:
+    ///   - path: where to write (may be /proc/self/fd/N of a nameless file).
+    ///   - displayPath: what error messages call the output.
+    public init(path openPath: String, displayPath: String, options: CompressionOptions, workers: Int, timestamp: UInt32) throws {
+        self.path = displayPath
+        guard let f = sqfs_open_file(openPath, UInt32(SQFS_FILE_OPEN_OVERWRITE.rawValue)) else {
             throw SquashFSError.library(path: path, doing: "creating the image", code: SQFS_ERROR_IO.rawValue, errno: errno)
         }
         file = f
