@@ -14,7 +14,9 @@ public final class Progress {
     private var lastReport: Double = 0
     private let lock = NSLock()
 
-    public init(total: Int64, label: String, style: Style, lineInterval: Double = 5) {
+    /// - Parameter lineInterval: seconds between lines on a pipe; VESSEL_PROGRESS_INTERVAL overrides it.
+    public init(total: Int64, label: String, style: Style,
+                lineInterval: Double = ProcessInfo.processInfo.environment["VESSEL_PROGRESS_INTERVAL"].flatMap(Double.init) ?? 5) {
         self.total = max(total, 1)
         self.label = label
         self.style = style

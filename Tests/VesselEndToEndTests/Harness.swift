@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// What the end-to-end tests run against: the built `vessel`, the fixture images made by
+/// Tests/Fixtures (scripts/test builds them), and an unprivileged user to convert as.
+enum Harness {
+    static let env = ProcessInfo.processInfo.environment
+
+    static var fixtures: String { env["VESSEL_FIXTURES"] ?? "/var/tmp/vessel-fixtures" }
+    static var isRoot: Bool { getuid() == 0 }
+    /// Rootless behaviour is tested as this user when the tests run as root (as in CI).
+    static var testUser: String? { isRoot ? env["VESSEL_TEST_USER"] : nil }
+
+    static var vessel: String {
+        if let bin = env["VESSEL_BIN"] { return bin }
+        // Beside the test bundle: .build/<config>/vessel
+        let bundle = Bundle(for: Marker.self).bundleURL.deletingLastPathComponent()
+        return bundle.appendingPathComponent("vessel").path
+    }
+
+    static var fixturesDir: String { Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().path }
+
+    static var treeDiff: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tree-diff.py").path
+    }
+
+    /// Skips the test when the fixture images have not been built.
+    static func require(_ relative: String) throws -> String {
+        let p = fixtures + "/" + relative
+        guard FileManager.default.fileExists(atPath: p) else {
+            throw XCTSkip("fixture \(p) is missing: run scripts/test, which builds the test images")
+        }
+        return p
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+    }
+
+    /// Runs a command and waits; `asTestUser` drops to the unprivileged test user when root.
+    @discardableResult
+    static func run(_ args: [String], asTestUser: Bool = false, environment: [String: String] = [:]) throws -> Result {
+        var argv = args
+        if asTestUser, let user = testUser {
+            argv = ["runuser", "-u", user, "--", "env"] + environment.map { "\($0)=\($1)" } + args
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        var e = env
+        for (k, v) in environment { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Read both pipes while the process runs so that neither fills up.
+        let outData = DataBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `vessel ARGS...` as the test user.
+    @discardableResult
+    static func vessel(_ args: String..., environment: [String: String] = [:]) throws -> Result {
+        try run([vessel] + args, asTestUser: true, environment: environment)
+    }
+
+    /// A fresh directory the test user may write to.
+    static func scratch(_ name: String = #function) throws -> String {
+        let dir = NSTemporaryDirectory() + "vessel-e2e-\(name.filter { $0.isLetter || $0.isNumber })-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if let user = testUser {
+            try run(["chown", user, dir])
+        }
+        return dir
+    }
+
+    static func sha256(_ path: String) throws -> String {
+        let r = try run(["sha256sum", path])
+        return String(r.stdout.prefix(64))
+    }
+
+    /// Converts SOURCE as the test user and compares the result with a reference tree.
+    static func assertConvertsExactly(_ source: String, reference: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try scratch("fidelity")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/image.sqsh"
+        let build = try vessel("build", "--quiet", out, source)
+        XCTAssertEqual(build.status, 0, "vessel build \(source): \(build.stderr)", file: file, line: line)
+        let diff = try run(["python3", treeDiff, reference, out, "--exclude", "/.vessel", "--exclude", "/.vessel/*"])
+        XCTAssertEqual(diff.status, 0, "\(source) differs from \(reference):\n\(diff.stdout)\(diff.stderr)", file: file, line: line)
+    }
+}
+
+private final class Marker {}
+
+/// Standard output read on another thread; `DispatchGroup.wait` orders the accesses.
+private final class DataBox: @unchecked Sendable { var data = Data() }
