@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""bench-report.py SECTION RESULTS.jsonl BENCHMARKS.md COMMAND MACHINE
+
+Replaces the section `## SECTION` of BENCHMARKS.md with a table of the results: median
+seconds, peak RSS, output size, and each peer's time as a multiple of Vessel's."""
+import collections
+import datetime
+import json
+import re
+import sys
+
+section, results, md, command, machine = sys.argv[1:6]
+rows = [json.loads(l) for l in open(results) if l.strip()]
+by_image = collections.OrderedDict()
+for r in rows:
+    img, tool = r["name"].split("/", 1)
+    by_image.setdefault(img, {})[tool] = r
+
+TARGETS = {"umoci+mksquashfs-zstd3": 2.0, "umoci+mksquashfs-gzip": 7.0}
+out = [f"## {section}", "",
+       f"Command: `{command}`  ", f"Machine: {machine}  ",
+       f"Date: {datetime.date.today().isoformat()}; every tool run as an unprivileged user, page cache dropped before each run.", ""]
+for img, tools in by_image.items():
+    base = tools.get("vessel-zstd3")
+    out += [f"### {img}", "", "| tool | median s | min s | max s | peak RSS MiB | output MiB | time vs vessel | target |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for tool, r in tools.items():
+        ratio = r["median"] / base["median"] if base else float("nan")
+        target = f"vessel at least {TARGETS[tool]:g}x faster: {'met' if ratio >= TARGETS[tool] else 'NOT met'}" if tool in TARGETS else ""
+        ok = "" if all(c == 0 for c in r["exit_codes"]) else " (failed)"
+        out.append(f"| {tool}{ok} | {r['median']:.2f} | {r['min']:.2f} | {r['max']:.2f} | {r['peak_rss_kib']/1024:.0f} | "
+                   f"{(r['output_bytes'] or 0)/2**20:.1f} | {ratio:.2f}x | {target} |")
+    out.append("")
+text = "\n".join(out) + "\n"
+
+try:
+    doc = open(md).read()
+except FileNotFoundError:
+    doc = "# Benchmarks\n\nEach section is written by `scripts/bench NAME`; peers run side by side on the same input in one run.\n\n"
+pattern = re.compile(rf"^## {re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
+doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + text
+open(md, "w").write(doc)
+print(text)
