@@ -18,15 +18,12 @@ public final class LayerReader {
         self.blob = blob
         input = try BlobInput(region: blob.region, progress: progress)
         decoded = try DecodedInput(input: input, label: blob.label, verifyDiffID: blob.diffID != nil)
-        guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
+        let (a, rc) = try openArchive(decoded) {
+            archive_read_support_format_tar($0)
+            archive_read_support_format_gnutar($0)
+            archive_read_support_filter_none($0)
+        }
         archive = a
-        archive_read_support_format_tar(a)
-        archive_read_support_format_gnutar(a)
-        archive_read_support_filter_none(a)
-        let ctx = Unmanaged.passUnretained(decoded).toOpaque()
-        let rc = archive_read_open(a, ctx, nil, { _, ctx, buf in
-            Unmanaged<DecodedInput>.fromOpaque(ctx!).takeUnretainedValue().read(into: buf!)
-        }, nil)
         if rc != ARCHIVE_OK { throw failure() }
     }
 
@@ -135,7 +132,23 @@ public final class LayerReader {
 }
 
 /// The bytes of one blob region, handed to libarchive a chunk at a time and hashed on the way.
-final class BlobInput {
+/// Something libarchive reads from, a buffer at a time.
+class ChunkSource {
+    /// Points `out` at the next bytes and returns their count; 0 at the end, -1 on error.
+    func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int { 0 }
+}
+
+/// A libarchive reader configured by `configure` and fed from `source`, which must outlive it.
+func openArchive(_ source: ChunkSource, configure: (OpaquePointer) -> Void) throws -> (OpaquePointer, Int32) {
+    guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
+    configure(a)
+    let rc = archive_read_open(a, Unmanaged.passUnretained(source).toOpaque(), nil, { _, ctx, buf in
+        Unmanaged<ChunkSource>.fromOpaque(ctx!).takeUnretainedValue().read(into: buf!)
+    }, nil)
+    return (a, rc)
+}
+
+final class BlobInput: ChunkSource {
     let region: FileRegion
     private let fd: Int32
     private var buffer: UnsafeMutableRawPointer
@@ -159,7 +172,7 @@ final class BlobInput {
         buffer.deallocate()
     }
 
-    func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+    override func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         let want = Int(min(Int64(chunk), region.length - bytesRead))
         if want <= 0 { return 0 }
         let n = pread(fd, buffer, want, off_t(region.offset + bytesRead))
@@ -188,7 +201,7 @@ final class BlobInput {
 
 /// The decompressed stream of a blob: libarchive's raw format over `BlobInput`, hashed as it
 /// passes so that the diff_id can be checked.
-final class DecodedInput {
+final class DecodedInput: ChunkSource {
     private let archive: OpaquePointer
     private let input: BlobInput
     private let label: String
@@ -201,16 +214,13 @@ final class DecodedInput {
         self.input = input
         self.label = label
         verify = verifyDiffID
-        guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
+        var (a, rc) = try openArchive(input) {
+            archive_read_support_format_raw($0)
+            archive_read_support_filter_gzip($0)
+            archive_read_support_filter_zstd($0)
+            archive_read_support_filter_none($0)
+        }
         archive = a
-        archive_read_support_format_raw(a)
-        archive_read_support_filter_gzip(a)
-        archive_read_support_filter_zstd(a)
-        archive_read_support_filter_none(a)
-        let ctx = Unmanaged.passUnretained(input).toOpaque()
-        var rc = archive_read_open(a, ctx, nil, { _, ctx, buf in
-            Unmanaged<BlobInput>.fromOpaque(ctx!).takeUnretainedValue().read(into: buf!)
-        }, nil)
         var header: OpaquePointer?
         if rc == ARCHIVE_OK { rc = archive_read_next_header(a, &header) }
         if rc != ARCHIVE_OK {
@@ -221,7 +231,7 @@ final class DecodedInput {
 
     deinit { archive_read_free(archive) }
 
-    func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+    override func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         if atEnd { return 0 }
         var buf: UnsafeRawPointer?
         var size = 0

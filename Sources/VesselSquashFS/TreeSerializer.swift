@@ -149,22 +149,16 @@ final class TreeSerializer {
             inode.pointee.payload_bytes_used = UInt32(target.count)
             target.withUnsafeBytes { vessel_inode_set_extra(inode, $0.baseAddress, $0.count) }
         case .characterDevice(let major, let minor), .blockDevice(let major, let minor):
+            let isChar: Bool
+            if case .characterDevice = node.kind { isChar = true } else { isChar = false }
             inode = vessel_inode_alloc(0)
-            if case .characterDevice = node.kind {
-                inode.pointee.base.type = UInt16(SQFS_INODE_CDEV.rawValue)
-            } else {
-                inode.pointee.base.type = UInt16(SQFS_INODE_BDEV.rawValue)
-            }
+            inode.pointee.base.type = UInt16((isChar ? SQFS_INODE_CDEV : SQFS_INODE_BDEV).rawValue)
             inode.pointee.data.dev.nlink = links
             // The kernel's new_encode_dev layout.
             inode.pointee.data.dev.devno = (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12)
         case .fifo, .socket:
             inode = vessel_inode_alloc(0)
-            if case .fifo = node.kind {
-                inode.pointee.base.type = UInt16(SQFS_INODE_FIFO.rawValue)
-            } else {
-                inode.pointee.base.type = UInt16(SQFS_INODE_SOCKET.rawValue)
-            }
+            inode.pointee.base.type = UInt16((node.kind == .fifo ? SQFS_INODE_FIFO : SQFS_INODE_SOCKET).rawValue)
             inode.pointee.data.ipc.nlink = links
         case .directory:
             preconditionFailure("directories are written by writeDirectory")

@@ -30,6 +30,10 @@ for img, tools in by_image.items():
         ok = "" if all(c == 0 for c in r["exit_codes"]) else " (failed)"
         out.append(f"| {tool}{ok} | {r['median']:.2f} | {r['min']:.2f} | {r['max']:.2f} | {r['peak_rss_kib']/1024:.0f} | "
                    f"{(r['output_bytes'] or 0)/2**20:.1f} | {ratio:.2f}x | {target} |")
+    if "vessel-gzip" in tools and "umoci+mksquashfs-gzip" in tools:
+        same = tools["umoci+mksquashfs-gzip"]["median"] / tools["vessel-gzip"]["median"]
+        out.append(f"\nSame codec (gzip level 9 both): umoci+mksquashfs takes {same:.2f}x the time of vessel --compression gzip; "
+                   "there most of the time is gzip compression itself.")
     out.append("")
 text = "\n".join(out) + "\n"
 
