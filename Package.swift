@@ -6,6 +6,7 @@ import PackageDescription
 //   VesselOCI       image sources (oci:, oci-archive:, docker-archive:), manifests, layer reading and merging
 //   VesselSquashFS  SquashFS writing (libsquashfs) and reading
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
+//   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
 //   vessel          the command-line interface (thin)
 let package = Package(
     name: "vessel",
@@ -23,6 +24,11 @@ let package = Package(
                        providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1",
                        providers: [.apt(["libsquashfs-dev"])]),
+        // libsquashfuse's FUSE operations, compiled apart: its configure macros clash with Swift's Glibc.
+        .target(name: "CVesselFuse", linkerSettings: [
+            .linkedLibrary("squashfuse_ll"), .linkedLibrary("squashfuse"), .linkedLibrary("fuse3"),
+        ]),
+        .systemLibrary(name: "CLinux"),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselTree", "CArchive",
@@ -30,12 +36,14 @@ let package = Package(
         ]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
         .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselSquashFS", "VesselTree"]),
+        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "CVesselFuse", "CLinux"]),
         .executableTarget(name: "vessel", dependencies: [
-            "VesselBuild",
+            "VesselBuild", "VesselRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild"]),
+        .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
     ]
 )

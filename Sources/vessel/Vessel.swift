@@ -14,10 +14,15 @@ struct Vessel: ParsableCommand {
             vessel build python.sqsh docker-archive:python.tar
             vessel inspect python.sqsh
 
-        See vessel-build(1) and vessel-inspect(1) for details.
+        and run it rootless, on a login node or in a batch job:
+
+            vessel exec python.sqsh python3 -c 'print(42)'
+            vessel run python.sqsh
+
+        See vessel-build(1), vessel-inspect(1) and vessel-exec(1) for details.
         """,
         version: VesselVersion.current,
-        subcommands: [Build.self, Inspect.self]
+        subcommands: [Build.self, Inspect.self, Exec.self, Run.self, Shell.self]
     )
 
     static func main() {

@@ -1,0 +1,190 @@
+import CLinux
+import Foundation
+
+/// Process 1 of the container's PID namespace. It builds the root file system (an overlay on
+/// the image mount, so mount points can be made; read-only unless --writable-tmpfs), binds the
+/// host paths of the mount plan, switches root, then starts the command as its child, forwards
+/// signals to it and exits with its status. When it exits the kernel ends every process left
+/// in the namespace, so no helper outlives the command.
+struct ContainerInit {
+    let stage: String
+    let plan: MountPlan
+    let spec: ContainerSpec
+    let host: HostContext
+    let argv: [String]
+    let environment: [String]
+    let workdir: String
+    let uidInside: UInt32
+    let gidInside: UInt32
+
+    /// Never returns. Runs in Vessel's first child: it makes the PID and mount namespaces
+    /// (a process that has unshared its PID namespace can no longer start threads, which
+    /// Vessel's FUSE server needs, so the parent cannot), starts process 1 in them, and passes
+    /// signals on to it until it ends.
+    func run() -> Never {
+        _ = vessel_set_pdeathsig(SIGKILL)
+        guard unshare(vessel_clone_newns | vessel_clone_newpid) == 0 else {
+            FileHandle.standardError.write(Data("vessel: \(RuntimeError.namespaces(reason: errnoText()))\n".utf8))
+            exit(125)
+        }
+        let pid = vessel_fork()
+        if pid == 0 { initProcess() }
+        guard pid > 0 else { exit(125) }
+        Forwarding.install(to: pid)
+        exit(Forwarding.waitForExit(of: pid, reapAll: false))
+    }
+
+    /// Process 1 of the container.
+    private func initProcess() -> Never {
+        _ = vessel_set_pdeathsig(SIGKILL)
+        do {
+            let root = try buildRoot()
+            try switchRoot(to: root)
+        } catch {
+            FileHandle.standardError.write(Data("vessel: \(error)\n".utf8))
+            exit(125)
+        }
+        if chdir(workdir) != 0 {
+            FileHandle.standardError.write(Data("vessel: warning: working directory \(workdir) is not in the container; using /\n".utf8))
+            _ = chdir("/")
+        }
+        startAndWait()
+    }
+
+    /// The root is an overlay: the image below, a tmpfs above. Everything Vessel adds (mount
+    /// points the image lacks, the user's passwd entry, resolv.conf) goes into the upper layer
+    /// before the overlay is mounted: in the merged view the image's root-owned directories
+    /// belong to an unmapped user, and no one inside may write there.
+    private func buildRoot() throws -> String {
+        let image = stage + "/image", upper = stage + "/upper", work = stage + "/work", root = stage + "/root"
+        for d in [upper, work, root] { try Sys.mkdirs(d) }
+        let layer = UpperLayer(image: image, upper: upper)
+        for step in plan.steps {
+            var isDir = true
+            if case .bind(let source, _, _) = step.kind { isDir = Self.isDirectory(source) }
+            try layer.ensure(step.target, directory: isDir)
+        }
+        try writeIdentity(layer)
+        let overlay = "lowerdir=\(image),upperdir=\(upper),workdir=\(work)"
+        if Glibc.mount("overlay", root, "overlay", 0, overlay) != 0 {
+            // Kernels that keep trusted.* xattrs from user namespaces need userxattr.
+            try Sys.mount("overlay", root, "overlay", 0, overlay + ",userxattr", what: "the image overlay")
+        }
+        for step in plan.steps { try perform(step, root: root) }
+        if !spec.writableTmpfs {
+            try Sys.mount(nil, root, nil, UInt(MS_REMOUNT | MS_RDONLY) | Sys.lockedFlags(root), what: "read-only root")
+        }
+        return root
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    private func perform(_ step: MountPlan.Step, root: String) throws {
+        let target = root + step.target
+        switch step.kind {
+        case .proc:
+            try Sys.mount("proc", target, "proc", UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC), what: "/proc")
+        case .tmpfs:
+            try Sys.mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=1777", what: "a private \(step.target)")
+        case .bind(let source, let recursive, let readOnly):
+            try Sys.mount(source, target, nil, UInt(MS_BIND) | (recursive ? UInt(MS_REC) : 0), what: source)
+            if readOnly {
+                try Sys.mount(nil, target, nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY) | Sys.lockedFlags(source),
+                              what: "\(source) read-only")
+            }
+        }
+    }
+
+    /// /etc/passwd and /etc/group gain the user's entries; resolv.conf and hosts come from the host.
+    private func writeIdentity(_ layer: UpperLayer) throws {
+        func hasID(_ text: String, _ id: UInt32) -> Bool {
+            text.split(separator: "\n").contains { $0.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first == "\(id)" }
+        }
+        func appending(_ text: String, _ line: String) -> String {
+            (text.isEmpty || text.hasSuffix("\n") ? text : text + "\n") + line + "\n"
+        }
+        var passwd = layer.read("/etc/passwd")
+        if !hasID(passwd, uidInside) {
+            passwd = appending(passwd, "\(host.userName):x:\(uidInside):\(gidInside):\(host.gecos):\(host.home):\(host.shell)")
+        }
+        var group = layer.read("/etc/group")
+        if !hasID(group, gidInside) { group = appending(group, "\(host.groupName):x:\(gidInside):") }
+        try layer.write("/etc/passwd", passwd)
+        try layer.write("/etc/group", group)
+        for p in ["/etc/resolv.conf", "/etc/hosts"] {
+            if let text = try? String(contentsOfFile: p, encoding: .utf8) { try layer.write(p, text) }
+        }
+    }
+
+    private func switchRoot(to root: String) throws {
+        guard chdir(root) == 0 else { throw RuntimeError.setup("entering \(root)", reason: errnoText()) }
+        guard vessel_pivot_root(".", ".") == 0 else { throw RuntimeError.setup("pivot_root", reason: errnoText()) }
+        // The old root now lies under the new one; detach it so the host is out of reach.
+        guard umount2(".", Int32(MNT_DETACH)) == 0 else { throw RuntimeError.setup("detaching the host root", reason: errnoText()) }
+        _ = chdir("/")
+    }
+
+    private func startAndWait() -> Never {
+        let path = resolve(argv[0])
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup($0) } + [nil]
+        let pid = vessel_fork()
+        if pid == 0 {
+            for sig in Forwarding.signals { signal(sig, SIG_DFL) }
+            execve(path, cArgs, cEnv)
+            let e = errno
+            FileHandle.standardError.write(Data("vessel: \(argv[0]): \(errnoText(e))\n".utf8))
+            _exit(e == ENOENT ? 127 : 126)
+        }
+        guard pid > 0 else {
+            FileHandle.standardError.write(Data("vessel: starting \(argv[0]): \(errnoText())\n".utf8))
+            exit(125)
+        }
+        Forwarding.install(to: pid)
+        exit(Forwarding.waitForExit(of: pid, reapAll: true))
+    }
+
+    /// The command as execve wants it: a path, looked up in the container's PATH.
+    private func resolve(_ command: String) -> String {
+        if command.contains("/") { return command }
+        let path = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? EnvironmentPlan.defaultPath
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(command)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return command
+    }
+}
+
+/// Passes the signals a batch system sends (SIGTERM at a time limit, SIGUSR1 as a warning) on
+/// to the container's command, and turns its end into an exit status: N, or 128+N for signal N.
+enum Forwarding {
+    static let signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT, SIGWINCH]
+    private static var target: pid_t = 0
+
+    static func install(to pid: pid_t) {
+        target = pid
+        for sig in signals {
+            signal(sig) { s in if Forwarding.target > 0 { kill(Forwarding.target, s) } }
+        }
+    }
+
+    /// Waits for `pid`; as process 1, also reaps orphans that the kernel hands over.
+    static func waitForExit(of pid: pid_t, reapAll: Bool) -> Int32 {
+        while true {
+            var status: Int32 = 0
+            let r = waitpid(reapAll ? -1 : pid, &status, 0)
+            if r < 0 {
+                if errno == EINTR { continue }
+                return 125
+            }
+            guard r == pid else { continue }
+            let sig = status & 0x7f
+            if sig == 0 { return (status >> 8) & 0xff }
+            if sig != 0x7f { return 128 + sig }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import CLinux
+import CVesselFuse
+import Foundation
+
+/// The image, mounted through FUSE by Vessel itself with libsquashfuse's low-level operations.
+/// The mount lives in Vessel's private mount namespace, so it disappears with the namespace:
+/// whatever way Vessel ends, no mount is left on the node.
+final class ImageServer {
+    private let image: OpaquePointer
+    let fuseFD: Int32
+    private var thread: Thread?
+
+    /// Opens the image file; call before entering namespaces (the path is the host's).
+    init(image: String) throws {
+        guard let opened = vessel_image_open(image) else {
+            throw RuntimeError.imageUnreadable(image, reason: "libsquashfuse cannot open it as SquashFS")
+        }
+        self.image = opened
+        fuseFD = -1
+    }
+
+    private init(image: OpaquePointer, fd: Int32) {
+        self.image = image
+        fuseFD = fd
+    }
+
+    /// Mounts /dev/fuse at `target`; needs CAP_SYS_ADMIN in the current user namespace.
+    func mount(at target: String, uid: UInt32, gid: UInt32) throws -> ImageServer {
+        let fd = open("/dev/fuse", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw RuntimeError.fuseUnavailable(reason: "/dev/fuse: \(errnoText())") }
+        let options = "fd=\(fd),rootmode=40000,user_id=\(uid),group_id=\(gid)"
+        if Glibc.mount("vessel", target, "fuse.vessel", UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_RDONLY), options) != 0 {
+            let e = errno
+            close(fd)
+            throw RuntimeError.fuseUnavailable(reason: "the kernel refused a FUSE mount in a user namespace: \(errnoText(e))")
+        }
+        return ImageServer(image: image, fd: fd)
+    }
+
+    /// Serves requests on a thread of its own until the process ends.
+    func serve() {
+        let served = ServedImage(image: image, fd: fuseFD)
+        let t = Thread {
+            let rc = vessel_image_serve(served.image, served.fd)
+            if rc < 0 { FileHandle.standardError.write(Data("vessel: serving the image failed (\(rc))\n".utf8)) }
+        }
+        t.stackSize = 1 << 20
+        t.start()
+        thread = t
+    }
+}
+
+/// What the serving thread needs; the image is used by that thread alone from then on.
+private struct ServedImage: @unchecked Sendable {
+    let image: OpaquePointer
+    let fd: Int32
+}

@@ -1,0 +1,85 @@
+import CLinux
+import Foundation
+import VesselBuild
+
+/// Starts a container: reads the image's configuration, enters a user, mount and PID
+/// namespace, mounts the image through FUSE, starts the container's init, serves the file
+/// system while it runs, and returns its exit status.
+public struct Launcher {
+    public init() {}
+
+    public func run(_ spec: ContainerSpec) throws -> Int32 {
+        guard FileManager.default.fileExists(atPath: spec.image) else { throw RuntimeError.imageMissing(spec.image) }
+        let info: Inspection
+        do {
+            info = try Inspection(path: spec.image)
+        } catch {
+            throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingOccurrences(of: "\(spec.image): ", with: ""))
+        }
+        let config = info.config
+        let host = HostContext.current()
+        let plan = try MountPlan(spec: spec, host: host)
+        let argv = try command(spec, config)
+        let uidInside = spec.fakeroot ? 0 : host.uid
+        let gidInside = spec.fakeroot ? 0 : host.gid
+        let home = host.home
+        let env = try EnvironmentPlan(host: host.environment, image: config?.env ?? [], envFiles: spec.envFiles, env: spec.env,
+                                      cleanEnv: spec.cleanEnv, home: home,
+                                      extra: ["container": "vessel", "VESSEL_CONTAINER": spec.image])
+        let workdir = spec.workdir ?? defaultWorkdir(spec, config, plan, host)
+
+        let server = try ImageServer(image: spec.image)
+        let stage = try stagingDirectory(uid: host.uid)
+        try UserNamespace.enter(uid: host.uid, gid: host.gid, fakeroot: spec.fakeroot)
+        // Nothing mounted from here on may reach the host's mount table.
+        try Sys.mount(nil, "/", nil, UInt(MS_REC | MS_PRIVATE), what: "private mounts")
+        try Sys.mount("tmpfs", stage, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=0700", what: "the staging area")
+        try Sys.mkdirs(stage + "/image")
+        let mounted = try server.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
+
+        let pid = vessel_fork()
+        if pid == 0 {
+            close(mounted.fuseFD)
+            ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv, environment: env.strings,
+                          workdir: workdir, uidInside: uidInside, gidInside: gidInside).run()
+        }
+        guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
+        mounted.serve()
+        Forwarding.install(to: pid)
+        return Forwarding.waitForExit(of: pid, reapAll: false)
+    }
+
+    /// exec: the given command; run: Entrypoint + (arguments or Cmd), as Docker does; shell: a shell.
+    func command(_ spec: ContainerSpec, _ config: RuntimeConfig?) throws -> [String] {
+        switch spec.mode {
+        case .exec:
+            return spec.arguments
+        case .run:
+            let cmd = spec.arguments.isEmpty ? (config?.cmd ?? []) : spec.arguments
+            let full = (config?.entrypoint ?? []) + cmd
+            guard !full.isEmpty else { throw RuntimeError.noCommand(spec.image) }
+            return full
+        case .shell:
+            return ["/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash \"$@\"; else exec /bin/sh \"$@\"; fi", "sh"] + spec.arguments
+        }
+    }
+
+    /// exec and shell keep the current directory when the container sees it; run uses the
+    /// image's WorkingDir. Either falls back to the image's WorkingDir, then /.
+    func defaultWorkdir(_ spec: ContainerSpec, _ config: RuntimeConfig?, _ plan: MountPlan, _ host: HostContext) -> String {
+        if spec.mode != .run, plan.exposes(host.cwd) { return host.cwd }
+        return config?.workingDir ?? "/"
+    }
+
+    /// A directory to mount the staging tmpfs on: one per user, made once, never holding
+    /// anything on the host (every mount on it is private to a container's namespace).
+    func stagingDirectory(uid: UInt32) throws -> String {
+        let dir = "/tmp/.vessel-\(uid)"
+        if mkdir(dir, 0o700) != 0 && errno != EEXIST { throw RuntimeError.setup(dir, reason: errnoText()) }
+        var st = stat()
+        guard lstat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == uid else {
+            throw RuntimeError.setup(dir, reason: "exists but is not a directory owned by you; remove it")
+        }
+        return dir
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The mounts that make the container's file system, in order, as paths inside the container.
+/// Computed before anything is mounted, so it can be shown and tested on its own.
+public struct MountPlan: Equatable, Sendable {
+    public struct Step: Equatable, Sendable {
+        public enum Kind: Equatable, Sendable {
+            /// A host path bound in; `recursive` carries the mounts below it along.
+            case bind(source: String, recursive: Bool, readOnly: Bool)
+            /// A fresh /proc of the container's PID namespace.
+            case proc
+            /// An empty, private tmpfs.
+            case tmpfs
+        }
+        public var kind: Kind
+        public var target: String
+    }
+
+    public private(set) var steps: [Step] = []
+
+    /// System paths that are the container's own; the current directory is not bound over them.
+    static let systemPaths = ["/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var/lib"]
+
+    public init(spec: ContainerSpec, host: HostContext) throws {
+        steps.append(Step(kind: .proc, target: "/proc"))
+        steps.append(Step(kind: .bind(source: "/sys", recursive: true, readOnly: false), target: "/sys"))
+        steps.append(Step(kind: .bind(source: "/dev", recursive: true, readOnly: false), target: "/dev"))
+        for tmp in ["/tmp", "/var/tmp"] {
+            // Not recursive: Vessel's own staging mounts live below /tmp.
+            steps.append(Step(kind: spec.contain ? .tmpfs : .bind(source: tmp, recursive: false, readOnly: false), target: tmp))
+        }
+        if !spec.contain, !spec.noHome, host.home != "/", FileManager.default.fileExists(atPath: host.home) {
+            steps.append(Step(kind: .bind(source: host.home, recursive: true, readOnly: false), target: host.home))
+        }
+        if !spec.contain, !covered(host.cwd), !Self.systemPaths.contains(where: { host.cwd == $0 || host.cwd.hasPrefix($0 + "/") }) {
+            steps.append(Step(kind: .bind(source: host.cwd, recursive: true, readOnly: false), target: host.cwd))
+        }
+        for b in spec.binds {
+            guard FileManager.default.fileExists(atPath: b.source) else { throw RuntimeError.bindSourceMissing(b.source) }
+            let source = URL(fileURLWithPath: b.source).standardizedFileURL.path
+            steps.append(Step(kind: .bind(source: source, recursive: true, readOnly: b.readOnly), target: b.destination))
+        }
+    }
+
+    /// Whether a path is inside something already bound (or is /).
+    func covered(_ path: String) -> Bool {
+        path == "/" || steps.contains { step in
+            guard case .bind = step.kind else { return false }
+            return path == step.target || path.hasPrefix(step.target + "/")
+        }
+    }
+
+    /// Whether the container sees `path` of the host at the same place.
+    public func exposes(_ path: String) -> Bool {
+        steps.contains { step in
+            guard case .bind(let source, _, _) = step.kind, source == step.target else { return false }
+            return path == step.target || path.hasPrefix(step.target + "/")
+        }
+    }
+}
