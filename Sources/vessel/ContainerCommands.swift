@@ -4,16 +4,16 @@ import VesselRuntime
 
 /// Options every way of starting a container takes.
 struct ContainerOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("bind")], help: ArgumentHelp("Bind a host path: SRC[:DST[:ro|rw]] (repeatable). A missing SRC is an error.", valueName: "SPEC"))
+    @Option(name: [.customShort("B"), .customLong("bind")], help: ArgumentHelp("Bind a host path: SRC[:DST[:ro|rw]] (repeatable). A missing SRC is an error.", valueName: "SPEC"))
     var bind: [String] = []
 
-    @Option(name: [.short, .customLong("env")], help: ArgumentHelp("Set a variable inside (repeatable); wins over the image and the host.", valueName: "NAME=VALUE"))
+    @Option(name: [.customLong("env")], help: ArgumentHelp("Set a variable inside (repeatable); wins over the image and the host.", valueName: "NAME=VALUE"))
     var env: [String] = []
 
     @Option(help: ArgumentHelp("Read NAME=VALUE lines from a file (repeatable).", valueName: "FILE"))
     var envFile: [String] = []
 
-    @Flag(name: [.short, .customLong("cleanenv")], help: "Pass no host variables but HOME, USER, LOGNAME, TERM, LANG, TZ and DISPLAY.")
+    @Flag(name: [.customShort("e"), .customLong("cleanenv")], help: "Pass no host variables but HOME, USER, LOGNAME, TERM, LANG, TZ and DISPLAY.")
     var cleanEnv = false
 
     @Flag(help: "Be root inside (uid 0, mapped to you outside: files you create are yours).")
@@ -22,7 +22,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag(help: "Let the container write anywhere; the writes vanish when it exits.")
     var writableTmpfs = false
 
-    @Flag(help: "Bind neither $HOME nor the current directory; give the container a private /tmp.")
+    @Flag(name: .shortAndLong, help: "Bind neither $HOME nor the current directory; give the container a private /tmp.")
     var contain = false
 
     @Flag(help: "Do not bind $HOME.")

@@ -44,16 +44,7 @@ enum Harness {
     /// Runs a command and waits; `asTestUser` drops to the unprivileged test user when root.
     @discardableResult
     static func run(_ args: [String], asTestUser: Bool = false, environment: [String: String] = [:]) throws -> Result {
-        var argv = args
-        if asTestUser, let user = testUser {
-            argv = ["runuser", "-u", user, "--", "env"] + environment.map { "\($0)=\($1)" } + args
-        }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        var e = env
-        for (k, v) in environment { e[k] = v }
-        p.environment = e
+        let p = try process(args, asTestUser: asTestUser, environment: environment)
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -68,6 +59,32 @@ enum Harness {
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A process ready to start; as the test user through setpriv, which execs in place, so
+    /// that the process's pid is the command's own and signals reach it directly.
+    static func process(_ args: [String], asTestUser: Bool, environment: [String: String] = [:]) throws -> Process {
+        var argv = args
+        var e = env
+        for (k, v) in environment { e[k] = v }
+        if asTestUser, let user = testUser, let pw = getpwnam(user) {
+            let home = String(cString: pw.pointee.pw_dir)
+            e["HOME"] = home
+            e["USER"] = user
+            e["LOGNAME"] = user
+            argv = ["setpriv", "--reuid=\(pw.pointee.pw_uid)", "--regid=\(pw.pointee.pw_gid)", "--init-groups"] + args
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        p.environment = e
+        return p
+    }
+
+    /// The uid and gid the conversions and containers run as.
+    static var testIDs: (uid: UInt32, gid: UInt32) {
+        if let user = testUser, let pw = getpwnam(user) { return (pw.pointee.pw_uid, pw.pointee.pw_gid) }
+        return (getuid(), getgid())
     }
 
     /// `vessel ARGS...` as the test user.

@@ -23,3 +23,25 @@ final class LargeImageTests: XCTestCase {
         try Harness.assertConvertsExactly("docker-archive:" + Harness.require("docker-archive/\(name).tar"), reference: reference)
     }
 }
+
+/// The Debian and ML images run rootless: python3, then numpy and scipy computing.
+final class LargeImageRuntimeTests: XCTestCase {
+    func testDebianRunsPython() throws {
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/debian.sqsh", "oci:" + Harness.require("oci/debian")).status, 0)
+        let r = try Harness.vessel("exec", dir + "/debian.sqsh", "python3", "-c", "import sys; print(sys.version_info[:2])")
+        XCTAssertEqual(r.stdout, "(3, 11)\n", r.stderr)
+    }
+
+    func testMLImportsNumpyAndScipy() throws {
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/ml.sqsh", "oci:" + Harness.require("oci/ml")).status, 0)
+        let r = try Harness.vessel("exec", dir + "/ml.sqsh", "python3", "-c",
+                                   "import numpy, scipy.linalg; a = numpy.array([[4.0, 1.0], [1.0, 3.0]]); print(round(float(scipy.linalg.det(a)), 6))")
+        XCTAssertEqual(r.stdout, "11.0\n", r.stderr)
+        let run = try Harness.vessel("run", dir + "/ml.sqsh")
+        XCTAssertTrue(run.stdout.hasSuffix("score 0.995\n"), run.stdout + run.stderr)
+    }
+}

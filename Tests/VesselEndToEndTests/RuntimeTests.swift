@@ -1,0 +1,212 @@
+import Foundation
+import XCTest
+
+/// vessel exec / run / shell as an unprivileged user: namespaces, the FUSE mount, binds,
+/// environment, exit status, signals, and nothing left behind.
+final class RuntimeTests: XCTestCase {
+    private static var dir = ""
+    private static var tiny = ""
+
+    override class func setUp() {
+        super.setUp()
+        guard let layout = try? Harness.require("oci/tiny"), let d = try? Harness.scratch("runtime") else { return }
+        dir = d
+        tiny = d + "/tiny.sqsh"
+        _ = try? Harness.vessel("build", "-q", tiny, "oci:" + layout)
+    }
+
+    override class func tearDown() {
+        if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
+        super.tearDown()
+    }
+
+    private var tiny: String {
+        get throws {
+            guard FileManager.default.fileExists(atPath: Self.tiny) else { throw XCTSkip("fixture oci/tiny missing: run scripts/test") }
+            return Self.tiny
+        }
+    }
+
+    /// Runs `vessel ARGS` as the test user from `cwd`.
+    private func vessel(_ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> Harness.Result {
+        var argv = [Harness.vessel] + args
+        if let cwd { argv = ["sh", "-c", "cd \"$0\" && exec \"$@\"", cwd] + argv }
+        return try Harness.run(argv, asTestUser: true, environment: env)
+    }
+
+    func testRunPrintsWhatTheEntrypointPrints() throws {
+        let (uid, gid) = Harness.testIDs
+        let r = try vessel(["run", tiny])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Env GREETING, WorkingDir /srv/app; the image's User 1000 is not taken without --fakeroot.
+        XCTAssertEqual(r.stdout, "hello world\nuid=\(uid) gid=\(gid) cwd=/srv/app\n")
+        let args = try vessel(["run", "--pwd", "/tmp", tiny, "there"])
+        XCTAssertEqual(args.stdout, "hello there\nuid=\(uid) gid=\(gid) cwd=/tmp\n", args.stderr)
+    }
+
+    func testExecKeepsTheCurrentDirectoryAndTheExitStatus() throws {
+        let here = Self.dir
+        let r = try vessel(["exec", tiny, "sh", "-c", "pwd; exit 3"], cwd: here)
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertEqual(r.stdout, here + "\n")
+        XCTAssertEqual(try vessel(["exec", tiny, "true"]).status, 0)
+        XCTAssertEqual(try vessel(["exec", tiny, "sh", "-c", "kill -9 $$"]).status, 137)
+        let missing = try vessel(["exec", tiny, "no-such-command"])
+        XCTAssertEqual(missing.status, 127)
+        XCTAssertTrue(missing.stderr.contains("no-such-command"), missing.stderr)
+    }
+
+    func testUserEntriesAndHostFiles() throws {
+        let (uid, _) = Harness.testIDs
+        let r = try vessel(["exec", tiny, "sh", "-c", "id -un; grep -c . /etc/resolv.conf >/dev/null && echo resolv; head -1 /etc/passwd"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "\(Harness.testUser ?? NSUserName())\nresolv\nroot:x:0:0:root:/root:/bin/sh\n")
+        _ = uid
+    }
+
+    func testFakeroot() throws {
+        let shared = Self.dir + "/fakeroot-out"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        if let user = Harness.testUser { try Harness.run(["chown", user, shared]) }
+        let r = try vessel(["exec", "--fakeroot", "--bind", shared, tiny, "sh", "-c", "id -u; touch \(shared)/made-inside"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "0\n")
+        let owner = try FileManager.default.attributesOfItem(atPath: shared + "/made-inside")[.ownerAccountID] as? NSNumber
+        XCTAssertEqual(owner?.uint32Value, Harness.testIDs.uid, "a file root makes inside belongs to the user outside")
+    }
+
+    func testBinds() throws {
+        let src = Self.dir + "/bind-src"
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        try "from the host\n".write(toFile: src + "/f", atomically: true, encoding: .utf8)
+        if let user = Harness.testUser { try Harness.run(["chown", "-R", user, src]) }
+
+        let ro = try vessel(["exec", "--bind", src + ":/data:ro", tiny, "sh", "-c", "cat /data/f; touch /data/x"])
+        XCTAssertEqual(ro.stdout, "from the host\n")
+        XCTAssertNotEqual(ro.status, 0)
+        XCTAssertTrue(ro.stderr.contains("Read-only file system"), ro.stderr)
+
+        // A destination the image lacks is created, deep paths included.
+        let rw = try vessel(["exec", "-B", src + ":/new/deep/dir:rw", tiny, "sh", "-c", "echo written > /new/deep/dir/g"])
+        XCTAssertEqual(rw.status, 0, rw.stderr)
+        XCTAssertEqual(try String(contentsOfFile: src + "/g", encoding: .utf8), "written\n")
+
+        let missing = try vessel(["exec", "--bind", "/no/such/source:/x", tiny, "true"])
+        XCTAssertEqual(missing.status, 125)
+        XCTAssertEqual(missing.stderr, "vessel exec: --bind /no/such/source: the source does not exist\n")
+        let bad = try vessel(["exec", "--bind", src + ":relative", tiny, "true"])
+        XCTAssertEqual(bad.status, 125)
+        XCTAssertTrue(bad.stderr.contains("absolute"), bad.stderr)
+    }
+
+    func testHomeCurrentDirectoryAndTheirOptOuts() throws {
+        guard let user = Harness.testUser, let pw = getpwnam(user) else { throw XCTSkip("needs the test user") }
+        let home = String(cString: pw.pointee.pw_dir)
+        let marker = home + "/vessel-home-marker"
+        try Harness.run(["sh", "-c", "echo home > \(marker) && chown \(user) \(marker)"])
+        defer { unlink(marker) }
+        let hostTmp = "/tmp/vessel-host-tmp-\(getpid())"
+        FileManager.default.createFile(atPath: hostTmp, contents: Data())
+        defer { unlink(hostTmp) }
+
+        XCTAssertEqual(try vessel(["exec", tiny, "cat", marker]).stdout, "home\n")
+        XCTAssertNotEqual(try vessel(["exec", "--no-home", tiny, "cat", marker]).status, 0)
+        let cwd = try vessel(["exec", tiny, "pwd"], cwd: Self.dir)
+        XCTAssertEqual(cwd.stdout, Self.dir + "\n")
+        XCTAssertEqual(try vessel(["exec", tiny, "ls", hostTmp]).status, 0, "the host's /tmp is bound")
+        let contained = try vessel(["exec", "--contain", tiny, "sh", "-c", "cat \(marker) 2>/dev/null; ls \(hostTmp) 2>/dev/null; pwd"], cwd: Self.dir)
+        XCTAssertEqual(contained.stdout, "/srv/app\n", "no home, no host /tmp, the image's WorkingDir: \(contained.stderr)")
+    }
+
+    func testWritableTmpfsWritesVanish() throws {
+        let w = try vessel(["exec", "--writable-tmpfs", "--fakeroot", tiny, "sh", "-c", "echo new > /srv/app/new.txt && cat /srv/app/new.txt"])
+        XCTAssertEqual(w.status, 0, w.stderr)
+        XCTAssertEqual(w.stdout, "new\n")
+        let after = try vessel(["exec", "--fakeroot", tiny, "ls", "/srv/app"])
+        XCTAssertEqual(after.stdout, "main.py\n", "the write is gone")
+        let ro = try vessel(["exec", "--fakeroot", tiny, "sh", "-c", "echo x > /srv/app/new.txt"])
+        XCTAssertNotEqual(ro.status, 0)
+        XCTAssertTrue(ro.stderr.contains("Read-only file system"), ro.stderr)
+    }
+
+    func testEnvironment() throws {
+        let script = "echo \"$FROM_HOST|$GREETING|$SPACED|$A|$PATH|$FILE_VAR\""
+        let envFile = Self.dir + "/env-file"
+        try "# comment\nFILE_VAR=\"quoted value\"\nexport GREETING=from-file\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "644", envFile])
+        let host = ["FROM_HOST": "yes", "PATH": "/host/only/bin:/usr/bin:/bin"]
+        let r = try vessel(["exec", tiny, "sh", "-c", script], env: host)
+        XCTAssertEqual(r.stdout, "yes|hello|a b  c||/usr/local/bin:/usr/bin:/bin|\n", "host vars pass, the image's Env wins, PATH is the image's")
+        let e = try vessel(["exec", "--env", "A=1", "--env-file", envFile, tiny, "sh", "-c", script], env: host)
+        XCTAssertEqual(e.stdout, "yes|from-file|a b  c|1|/usr/local/bin:/usr/bin:/bin|quoted value\n")
+        let clean = try vessel(["exec", "--cleanenv", tiny, "sh", "-c", script], env: host)
+        XCTAssertEqual(clean.stdout, "|hello|a b  c||/usr/local/bin:/usr/bin:/bin|\n")
+        let bad = try vessel(["exec", "--env", "NOEQUALS", tiny, "true"])
+        XCTAssertEqual(bad.status, 125)
+    }
+
+    /// Slurm ends a job with SIGTERM; the container's process gets it.
+    func testSigtermIsForwarded() throws {
+        let p = try Harness.process([Harness.vessel, "exec", tiny, "sh", "-c", "trap 'echo got TERM; exit 42' TERM; echo ready; sleep 30 & wait"],
+                                    asTestUser: true)
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let ready = out.fileHandleForReading.availableData
+        XCTAssertEqual(String(decoding: ready, as: UTF8.self), "ready\n")
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 42)
+        XCTAssertEqual(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "got TERM\n")
+    }
+
+    /// The container's process killed with SIGKILL, or Vessel itself: nothing is left, not even
+    /// the command's own children.
+    func testNothingLeftAfterSigkill() throws {
+        let tag = "vessel-leftover-\(getpid())"
+        let user = Harness.testUser ?? NSUserName()
+        for victim in ["container", "vessel"] {
+            let p = try Harness.process([Harness.vessel, "exec", tiny, "sh", "-c", "sleep 300 & echo ready; wait", tag], asTestUser: true)
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            _ = out.fileHandleForReading.availableData
+            if victim == "container" {
+                try Harness.run(["pkill", "-KILL", "-f", "^sh -c sleep 300 & echo ready; wait \(tag)"])
+            } else {
+                kill(p.processIdentifier, SIGKILL)
+            }
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, victim == "container" ? 137 : SIGKILL, victim)
+            usleep(300_000)
+            let left = try Harness.run(["pgrep", "-u", user, "-x", "sleep"])
+            XCTAssertNotEqual(left.status, 0, "a process outlived the container (\(victim) killed): \(left.stdout)")
+            let mounts = try String(contentsOfFile: "/proc/mounts", encoding: .utf8)
+            XCTAssertFalse(mounts.contains("fuse.vessel"), "a FUSE mount is left on the host")
+        }
+    }
+
+    /// Images made by other tools (mksquashfs here) have no /.vessel/ and still run.
+    func testPlainSquashFSImage() throws {
+        let rootfs = try Harness.require("expected/tiny/rootfs")
+        let plain = Self.dir + "/plain.sqfs"
+        XCTAssertEqual(try Harness.run(["mksquashfs", rootfs, plain, "-noappend", "-quiet"]).status, 0)
+        try Harness.run(["chmod", "644", plain])
+        let r = try vessel(["exec", plain, "/bin/sh", "-c", "echo $PATH; cat /old/keep.txt"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nv2\n")
+        let run = try vessel(["run", plain])
+        XCTAssertEqual(run.status, 125)
+        XCTAssertTrue(run.stderr.contains("no Entrypoint or Cmd"), run.stderr)
+        let shell = try Harness.run(["sh", "-c", "echo 'echo in-shell $0' | \(Harness.vessel) shell \(plain)"], asTestUser: true)
+        XCTAssertEqual(shell.stdout, "in-shell /bin/sh\n", shell.stderr)
+    }
+
+    func testNotAnImage() throws {
+        let r = try vessel(["exec", "/etc/hostname", "true"])
+        XCTAssertEqual(r.status, 125)
+        XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("not a SquashFS image"), r.stderr)
+        XCTAssertEqual(try vessel(["exec", "/nonexistent.sqsh", "true"]).stderr, "vessel exec: /nonexistent.sqsh: no such image file\n")
+    }
+}
