@@ -18,6 +18,8 @@ public struct ContainerSpec: Sendable {
     public var contain = false
     public var noHome = false
     public var workdir: String?
+    /// Bring the host's NVIDIA driver libraries and programs in.
+    public var nv = false
 
     public init(image: String, mode: Mode, arguments: [String]) {
         self.image = image

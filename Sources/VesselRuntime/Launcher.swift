@@ -18,14 +18,19 @@ public struct Launcher {
         }
         let config = info.config
         let host = HostContext.current()
-        let plan = try MountPlan(spec: spec, host: host)
+        let gpu = spec.nv ? try gpuPlan(host) : nil
+        let plan = try MountPlan(spec: spec, host: host, gpu: gpu)
         let argv = try command(spec, config)
         let uidInside = spec.fakeroot ? 0 : host.uid
         let gidInside = spec.fakeroot ? 0 : host.gid
-        let home = host.home
-        let env = try EnvironmentPlan(host: host.environment, image: config?.env ?? [], envFiles: spec.envFiles, env: spec.env,
-                                      cleanEnv: spec.cleanEnv, home: home,
-                                      extra: ["container": "vessel", "VESSEL_CONTAINER": spec.image])
+        let imagePath = URL(fileURLWithPath: spec.image).standardizedFileURL.path
+        func environment(_ extra: [String: String]) throws -> EnvironmentPlan {
+            try EnvironmentPlan(host: host.environment, image: config?.env ?? [], envFiles: spec.envFiles, env: spec.env,
+                                cleanEnv: spec.cleanEnv, home: host.home,
+                                extra: extra.merging(["container": "vessel", "VESSEL_CONTAINER": imagePath]) { a, _ in a })
+        }
+        var env = try environment([:])
+        if let gpu { env = try environment(gpu.environment(host: host.environment, image: env)) }
         let workdir = spec.workdir ?? defaultWorkdir(spec, config, plan, host)
 
         let server = try ImageServer(image: spec.image)
@@ -47,6 +52,16 @@ public struct Launcher {
         mounted.serve()
         Forwarding.install(to: pid)
         return Forwarding.waitForExit(of: pid, reapAll: false)
+    }
+
+    /// The driver files --nv brings in; without a driver, a warning, and the container runs without GPUs.
+    func gpuPlan(_ host: HostContext) throws -> GPUPlan {
+        let plan = GPUPlan(names: GPUPlan.configuredNames(environment: host.environment), cache: LdSoCache(),
+                           hostPath: host.environment["PATH"] ?? EnvironmentPlan.defaultPath)
+        if !plan.hasDriver {
+            FileHandle.standardError.write(Data("vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n".utf8))
+        }
+        return plan
     }
 
     /// exec: the given command; run: Entrypoint + (arguments or Cmd), as Docker does; shell: a shell.

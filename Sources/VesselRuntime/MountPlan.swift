@@ -21,7 +21,7 @@ public struct MountPlan: Equatable, Sendable {
     /// System paths that are the container's own; the current directory is not bound over them.
     static let systemPaths = ["/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var/lib"]
 
-    public init(spec: ContainerSpec, host: HostContext) throws {
+    public init(spec: ContainerSpec, host: HostContext, gpu: GPUPlan? = nil) throws {
         steps.append(Step(kind: .proc, target: "/proc"))
         steps.append(Step(kind: .bind(source: "/sys", recursive: true, readOnly: false), target: "/sys"))
         steps.append(Step(kind: .bind(source: "/dev", recursive: true, readOnly: false), target: "/dev"))
@@ -34,6 +34,9 @@ public struct MountPlan: Equatable, Sendable {
         }
         if !spec.contain, !covered(host.cwd), !Self.systemPaths.contains(where: { host.cwd == $0 || host.cwd.hasPrefix($0 + "/") }) {
             steps.append(Step(kind: .bind(source: host.cwd, recursive: true, readOnly: false), target: host.cwd))
+        }
+        for file in gpu?.files ?? [] {
+            steps.append(Step(kind: .bind(source: file.host, recursive: false, readOnly: true), target: file.container))
         }
         for b in spec.binds {
             guard FileManager.default.fileExists(atPath: b.source) else { throw RuntimeError.bindSourceMissing(b.source) }

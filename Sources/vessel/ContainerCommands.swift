@@ -31,6 +31,9 @@ struct ContainerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Working directory inside.", valueName: "DIR"))
     var pwd: String?
 
+    @Flag(help: "Bring in the host's NVIDIA driver (libraries, nvidia-smi); GPUs Slurm allocated stay the visible ones.")
+    var nv = false
+
     func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
         var s = ContainerSpec(image: image, mode: mode, arguments: arguments)
         s.binds = try bind.map(BindSpec.parse)
@@ -42,6 +45,7 @@ struct ContainerOptions: ParsableArguments {
         s.contain = contain
         s.noHome = noHome
         s.workdir = pwd
+        s.nv = nv
         return s
     }
 }

@@ -13,12 +13,10 @@ enum Harness {
 
     static var vessel: String {
         if let bin = env["VESSEL_BIN"] { return bin }
-        // Beside the test bundle: .build/<config>/vessel
-        let bundle = Bundle(for: Marker.self).bundleURL.deletingLastPathComponent()
-        return bundle.appendingPathComponent("vessel").path
+        // Beside the test executable: .build/<triple>/<config>/vessel
+        let tests = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return tests.deletingLastPathComponent().appendingPathComponent("vessel").path
     }
-
-    static var fixturesDir: String { Bundle(for: Marker.self).bundleURL.deletingLastPathComponent().path }
 
     static var treeDiff: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -120,7 +118,6 @@ enum Harness {
     }
 }
 
-private final class Marker {}
 
 /// Standard output read on another thread; `DispatchGroup.wait` orders the accesses.
 private final class DataBox: @unchecked Sendable { var data = Data() }

@@ -45,3 +45,18 @@ final class LargeImageRuntimeTests: XCTestCase {
         XCTAssertTrue(run.stdout.hasSuffix("score 0.995\n"), run.stdout + run.stderr)
     }
 }
+
+/// With --nv, a program in the image loads the (stand-in) driver library by its soname.
+final class LargeImageGPUTests: XCTestCase {
+    func testPythonLoadsLibcuda() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/local/lib/vessel-test-nvidia/libcuda.so.1") else {
+            throw XCTSkip("stand-in NVIDIA driver missing: run scripts/test as root")
+        }
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/debian.sqsh", "oci:" + Harness.require("oci/debian")).status, 0)
+        let code = "import ctypes; v = ctypes.c_int(); cuda = ctypes.CDLL('libcuda.so.1'); cuda.cuDriverGetVersion(ctypes.byref(v)); print(v.value)"
+        let r = try Harness.vessel("exec", "--nv", dir + "/debian.sqsh", "python3", "-c", code)
+        XCTAssertEqual(r.stdout, "12040\n", r.stderr)
+    }
+}
