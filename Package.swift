@@ -36,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
         .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselSquashFS", "VesselTree"]),
-        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "CVesselFuse", "CLinux"]),
+        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSquashFS", "CVesselFuse", "CLinux"]),
         .executableTarget(name: "vessel", dependencies: [
             "VesselBuild", "VesselRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -24,3 +24,5 @@ static inline void vessel_inode_set_extra(sqfs_inode_generic_t *inode, const voi
     memcpy(inode->extra, bytes, n);
 }
 static inline void vessel_destroy(void *obj) { sqfs_destroy(obj); }
+static inline const char *vessel_tree_node_name(const sqfs_tree_node_t *n) { return (const char *)n->name; }
+static inline const char *vessel_inode_symlink_target(const sqfs_inode_generic_t *i) { return (const char *)i->extra; }

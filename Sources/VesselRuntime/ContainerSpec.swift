@@ -20,6 +20,8 @@ public struct ContainerSpec: Sendable {
     public var workdir: String?
     /// Bring the host's NVIDIA driver libraries and programs in.
     public var nv = false
+    /// Unpack the image into a private tmpfs instead of mounting it through FUSE.
+    public var unpack = false
 
     public init(image: String, mode: Mode, arguments: [String]) {
         self.image = image

@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import VesselBuild
+import VesselSquashFS
 
 /// Starts a container: reads the image's configuration, enters a user, mount and PID
 /// namespace, mounts the image through FUSE, starts the container's init, serves the file
@@ -40,16 +41,26 @@ public struct Launcher {
         try Sys.mount(nil, "/", nil, UInt(MS_REC | MS_PRIVATE), what: "private mounts")
         try Sys.mount("tmpfs", stage, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=0700", what: "the staging area")
         try Sys.mkdirs(stage + "/image")
-        let mounted = try server.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
+        var mounted: ImageServer?
+        if spec.unpack {
+            try unpack(spec.image, into: stage + "/image")
+        } else {
+            do {
+                mounted = try server.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
+            } catch RuntimeError.fuseUnavailable(let reason) {
+                FileHandle.standardError.write(Data("vessel: FUSE is not usable here (\(reason)); unpacking the image instead\n".utf8))
+                try unpack(spec.image, into: stage + "/image")
+            }
+        }
 
         let pid = vessel_fork()
         if pid == 0 {
-            close(mounted.fuseFD)
+            if let mounted { close(mounted.fuseFD) }
             ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv, environment: env.strings,
                           workdir: workdir, uidInside: uidInside, gidInside: gidInside).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
-        mounted.serve()
+        mounted?.serve()
         Forwarding.install(to: pid)
         return Forwarding.waitForExit(of: pid, reapAll: false)
     }
@@ -62,6 +73,16 @@ public struct Launcher {
             FileHandle.standardError.write(Data("vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n".utf8))
         }
         return plan
+    }
+
+    /// Unpacks into the staging tmpfs: private to Vessel's mount namespace, so it vanishes
+    /// with it however Vessel ends. It takes memory (tmpfs) as large as the unpacked image.
+    func unpack(_ image: String, into directory: String) throws {
+        do {
+            try SquashFSExtractor(image: image).extract(to: directory)
+        } catch {
+            throw RuntimeError.setup("unpacking \(image)", reason: "\(error)")
+        }
     }
 
     /// exec: the given command; run: Entrypoint + (arguments or Cmd), as Docker does; shell: a shell.

@@ -31,6 +31,9 @@ struct ContainerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Working directory inside.", valueName: "DIR"))
     var pwd: String?
 
+    @Flag(help: "Unpack the image into a private tmpfs instead of mounting it with FUSE (done by itself when FUSE is not usable).")
+    var unpack = false
+
     @Flag(help: "Bring in the host's NVIDIA driver (libraries, nvidia-smi); GPUs Slurm allocated stay the visible ones.")
     var nv = false
 
@@ -46,6 +49,7 @@ struct ContainerOptions: ParsableArguments {
         s.noHome = noHome
         s.workdir = pwd
         s.nv = nv
+        s.unpack = unpack
         return s
     }
 }

@@ -202,6 +202,30 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(shell.stdout, "in-shell /bin/sh\n", shell.stderr)
     }
 
+    /// --unpack gives the same container as the FUSE mount.
+    func testUnpack() throws {
+        let (uid, gid) = Harness.testIDs
+        let r = try vessel(["run", "--unpack", tiny])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "hello world\nuid=\(uid) gid=\(gid) cwd=/srv/app\n")
+        let tree = try vessel(["exec", "--unpack", tiny, "sh", "-c",
+                               "stat -c '%h %a %s' /data/hl-a /usr/local/bin/suid-busybox /data/sparse.bin; readlink /usr/bin/env; cat /old/keep.txt"])
+        XCTAssertEqual(tree.stdout, "3 644 23\n1 4755 1982256\n1 644 52428800\n/bin/env\nv2\n", tree.stderr)
+    }
+
+    /// Without a usable /dev/fuse Vessel says so and runs from an unpacked copy.
+    func testFallsBackToUnpackingWithoutFuse() throws {
+        guard Harness.isRoot, let user = Harness.testUser else { throw XCTSkip("hiding /dev/fuse needs root") }
+        let image = try tiny
+        let blocker = Self.dir + "/no-fuse"
+        FileManager.default.createFile(atPath: blocker, contents: Data(), attributes: [.posixPermissions: 0])
+        let script = "mount --bind \(blocker) /dev/fuse && exec setpriv --reuid=\(user) --regid=\(user) --init-groups \(Harness.vessel) exec \(image) cat /srv/app/main.py"
+        let r = try Harness.run(["unshare", "-m", "sh", "-c", script])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "print('app')\n")
+        XCTAssertEqual(r.stderr, "vessel: FUSE is not usable here (/dev/fuse: Permission denied); unpacking the image instead\n")
+    }
+
     func testNotAnImage() throws {
         let r = try vessel(["exec", "/etc/hostname", "true"])
         XCTAssertEqual(r.status, 125)
