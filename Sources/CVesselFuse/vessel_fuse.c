@@ -1,47 +1,257 @@
+/* FUSE low-level operations over libsquashfuse, served by several threads.
+ *
+ * libsquashfuse 0.1.x keeps its block caches in the `sqfs` object without locks, so one object
+ * cannot serve two threads at once. Each worker thread therefore opens its own `sqfs` over the
+ * same file descriptor (all reads are pread), and inode numbers are stateless (derived from
+ * the SquashFS inode id), so that every thread's instance agrees on them. Modelled on
+ * squashfuse's ll.c. */
+#define _GNU_SOURCE
 #include <squashfuse/config.h>
 #include <squashfuse/ll.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "vessel_fuse.h"
 
+/* Exported by libsquashfuse_ll, declared in headers it does not install. */
+sqfs_err sqfs_stat(sqfs *fs, sqfs_inode *inode, struct stat *st);
+int sqfs_listxattr(sqfs *fs, sqfs_inode *inode, char *buf, size_t *size);
+int sqfs_statfs(sqfs *fs, struct statvfs *st);
+int sqfs_enoattr(void);
+
+/* The image never changes while it is mounted. */
+static const double TIMEOUT = 86400.0;
+
 struct vessel_image {
-    sqfs_ll *ll;
+    int fd;
+    sqfs_inode_id root;
+    pthread_key_t key;
 };
 
 vessel_image *vessel_image_open(const char *path) {
-    sqfs_ll *ll = sqfs_ll_open(path, 0);
-    if (ll == NULL) return NULL;
-    fcntl(ll->fs.fd, F_SETFD, FD_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    sqfs probe;
+    memset(&probe, 0, sizeof(probe));
+    if (sqfs_init(&probe, fd, 0) != SQFS_OK) {
+        close(fd);
+        return NULL;
+    }
     vessel_image *image = calloc(1, sizeof(*image));
-    image->ll = ll;
+    image->fd = fd;
+    image->root = sqfs_inode_root(&probe);
+    sqfs_destroy(&probe);
+    pthread_key_create(&image->key, NULL);
     return image;
 }
 
-int vessel_image_serve(vessel_image *image, int fuse_fd) {
+/* This thread's instance, made on first use; it lives as long as the thread. */
+static sqfs *thread_fs(fuse_req_t req) {
+    vessel_image *image = fuse_req_userdata(req);
+    sqfs *fs = pthread_getspecific(image->key);
+    if (fs == NULL) {
+        fs = calloc(1, sizeof(*fs));
+        if (fs == NULL || sqfs_init(fs, image->fd, 0) != SQFS_OK) {
+            free(fs);
+            return NULL;
+        }
+        pthread_setspecific(image->key, fs);
+    }
+    return fs;
+}
+
+/* FUSE's root is node 1; every other node is its SquashFS inode id + 2. */
+static fuse_ino_t to_fuse(vessel_image *image, sqfs_inode_id id) { return id == image->root ? FUSE_ROOT_ID : (fuse_ino_t)id + 2; }
+static sqfs_inode_id to_sqfs(vessel_image *image, fuse_ino_t ino) { return ino == FUSE_ROOT_ID ? image->root : (sqfs_inode_id)(ino - 2); }
+
+/* The inode behind a node, or an error already sent. */
+static sqfs *inode_of(fuse_req_t req, fuse_ino_t ino, sqfs_inode *inode) {
+    sqfs *fs = thread_fs(req);
+    if (fs == NULL) { fuse_reply_err(req, ENOMEM); return NULL; }
+    if (sqfs_inode_get(fs, inode, to_sqfs(fuse_req_userdata(req), ino)) != SQFS_OK) { fuse_reply_err(req, ENOENT); return NULL; }
+    return fs;
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+    (void)fi;
+    sqfs_inode inode;
+    struct stat st;
+    sqfs *fs = inode_of(req, ino, &inode);
+    if (fs == NULL) return;
+    if (sqfs_stat(fs, &inode, &st) != SQFS_OK) { fuse_reply_err(req, EIO); return; }
+    st.st_ino = ino; /* sqfs_stat leaves it unset; programs (ld.so among them) tell files apart by it */
+    fuse_reply_attr(req, &st, TIMEOUT);
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name) {
+    sqfs_inode dir, inode;
+    sqfs *fs = inode_of(req, parent, &dir);
+    if (fs == NULL) return;
+    if (!S_ISDIR(dir.base.mode)) { fuse_reply_err(req, ENOTDIR); return; }
+    sqfs_name namebuf;
+    sqfs_dir_entry entry;
+    bool found = false;
+    sqfs_dentry_init(&entry, namebuf);
+    if (sqfs_dir_lookup(fs, &dir, name, strlen(name), &entry, &found) != SQFS_OK) { fuse_reply_err(req, EIO); return; }
+    struct fuse_entry_param e;
+    memset(&e, 0, sizeof(e));
+    e.attr_timeout = e.entry_timeout = TIMEOUT;
+    if (!found) { fuse_reply_entry(req, &e); return; } /* node 0: a cached "no such entry" */
+    if (sqfs_inode_get(fs, &inode, sqfs_dentry_inode(&entry)) != SQFS_OK || sqfs_stat(fs, &inode, &e.attr) != SQFS_OK) {
+        fuse_reply_err(req, EIO);
+        return;
+    }
+    e.ino = to_fuse(fuse_req_userdata(req), sqfs_dentry_inode(&entry));
+    e.attr.st_ino = e.ino;
+    fuse_reply_entry(req, &e);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+    (void)ino; (void)nlookup;
+    fuse_reply_none(req); /* nothing is kept per node */
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino) {
+    sqfs_inode inode;
+    sqfs *fs = inode_of(req, ino, &inode);
+    if (fs == NULL) return;
+    if (!S_ISLNK(inode.base.mode)) { fuse_reply_err(req, EINVAL); return; }
+    size_t size = 0;
+    if (sqfs_readlink(fs, &inode, NULL, &size) != SQFS_OK) { fuse_reply_err(req, EIO); return; }
+    char *target = malloc(size + 1);
+    if (target == NULL) { fuse_reply_err(req, ENOMEM); return; }
+    if (sqfs_readlink(fs, &inode, target, &size) != SQFS_OK) fuse_reply_err(req, EIO);
+    else fuse_reply_readlink(req, target);
+    free(target);
+}
+
+/* open and opendir keep a copy of the inode; it is plain data, good for any thread's instance. */
+static void open_common(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, bool want_dir) {
+    sqfs_inode *inode = malloc(sizeof(*inode));
+    if (inode == NULL) { fuse_reply_err(req, ENOMEM); return; }
+    if (inode_of(req, ino, inode) == NULL) { free(inode); return; }
+    if (want_dir && !S_ISDIR(inode->base.mode)) { free(inode); fuse_reply_err(req, ENOTDIR); return; }
+    if (!want_dir && !S_ISREG(inode->base.mode)) { free(inode); fuse_reply_err(req, EISDIR); return; }
+    fi->fh = (uintptr_t)inode;
+    fi->keep_cache = 1;
+    fuse_reply_open(req, fi);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+    if (fi->flags & (O_WRONLY | O_RDWR)) { fuse_reply_err(req, EROFS); return; }
+    open_common(req, ino, fi, false);
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) { open_common(req, ino, fi, true); }
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi) {
+    (void)ino;
+    free((sqfs_inode *)(uintptr_t)fi->fh);
+    fuse_reply_err(req, 0);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+    (void)ino;
+    sqfs *fs = thread_fs(req);
+    char *buf = malloc(size);
+    if (fs == NULL || buf == NULL) { free(buf); fuse_reply_err(req, ENOMEM); return; }
+    sqfs_off_t got = (sqfs_off_t)size;
+    if (sqfs_read_range(fs, (sqfs_inode *)(uintptr_t)fi->fh, off, &got, buf) != SQFS_OK) fuse_reply_err(req, EIO);
+    else fuse_reply_buf(req, buf, (size_t)got);
+    free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
+    (void)ino;
+    sqfs *fs = thread_fs(req);
+    sqfs_dir dir;
+    char *buf = malloc(size), *pos = buf;
+    if (fs == NULL || buf == NULL) { free(buf); fuse_reply_err(req, ENOMEM); return; }
+    if (sqfs_dir_open(fs, (sqfs_inode *)(uintptr_t)fi->fh, &dir, off) != SQFS_OK) { free(buf); fuse_reply_err(req, EINVAL); return; }
+    sqfs_name namebuf;
+    sqfs_dir_entry entry;
+    sqfs_err err = SQFS_OK;
+    struct stat st;
+    memset(&st, 0, sizeof(st));
+    sqfs_dentry_init(&entry, namebuf);
+    while (sqfs_dir_next(fs, &dir, &entry, &err)) {
+        st.st_ino = to_fuse(fuse_req_userdata(req), sqfs_dentry_inode(&entry));
+        st.st_mode = sqfs_dentry_mode(&entry);
+        size_t need = fuse_add_direntry(req, pos, size, sqfs_dentry_name(&entry), &st, sqfs_dentry_next_offset(&entry));
+        if (need > size) break;
+        pos += need;
+        size -= need;
+    }
+    if (err != SQFS_OK) fuse_reply_err(req, EIO);
+    else fuse_reply_buf(req, buf, (size_t)(pos - buf));
+    free(buf);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+    sqfs_inode inode;
+    sqfs *fs = inode_of(req, ino, &inode);
+    if (fs == NULL) return;
+    char *buf = size ? malloc(size) : NULL;
+    if (size && buf == NULL) { fuse_reply_err(req, ENOMEM); return; }
+    int err = sqfs_listxattr(fs, &inode, buf, &size);
+    if (err) fuse_reply_err(req, err);
+    else if (buf) fuse_reply_buf(req, buf, size);
+    else fuse_reply_xattr(req, size);
+    free(buf);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size) {
+    sqfs_inode inode;
+    sqfs *fs = inode_of(req, ino, &inode);
+    if (fs == NULL) return;
+    char *buf = malloc(size ? size : 1);
+    size_t real = size;
+    if (buf == NULL) fuse_reply_err(req, ENOMEM);
+    else if (sqfs_xattr_lookup(fs, &inode, name, buf, &real) != SQFS_OK) fuse_reply_err(req, EIO);
+    else if (real == 0) fuse_reply_err(req, sqfs_enoattr());
+    else if (size == 0) fuse_reply_xattr(req, real);
+    else if (size < real) fuse_reply_err(req, ERANGE);
+    else fuse_reply_buf(req, buf, real);
+    free(buf);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino) {
+    (void)ino;
+    struct statvfs st;
+    sqfs *fs = thread_fs(req);
+    if (fs == NULL) { fuse_reply_err(req, ENOMEM); return; }
+    int err = sqfs_statfs(fs, &st);
+    if (err) fuse_reply_err(req, err);
+    else fuse_reply_statfs(req, &st);
+}
+
+int vessel_image_serve(vessel_image *image, int fuse_fd, unsigned threads) {
     struct fuse_lowlevel_ops ops;
     memset(&ops, 0, sizeof(ops));
-    ops.getattr = sqfs_ll_op_getattr;
-    ops.opendir = sqfs_ll_op_opendir;
-    ops.releasedir = sqfs_ll_op_releasedir;
-    ops.readdir = sqfs_ll_op_readdir;
-    ops.lookup = sqfs_ll_op_lookup;
-    ops.open = sqfs_ll_op_open;
-    ops.create = sqfs_ll_op_create;
-    ops.release = sqfs_ll_op_release;
-    ops.read = sqfs_ll_op_read;
-    ops.readlink = sqfs_ll_op_readlink;
-    ops.listxattr = sqfs_ll_op_listxattr;
-    ops.getxattr = sqfs_ll_op_getxattr;
-    ops.forget = sqfs_ll_op_forget;
-    ops.statfs = stfs_ll_op_statfs;
+    ops.lookup = op_lookup;
+    ops.forget = op_forget;
+    ops.getattr = op_getattr;
+    ops.readlink = op_readlink;
+    ops.open = op_open;
+    ops.read = op_read;
+    ops.release = op_release;
+    ops.opendir = op_opendir;
+    ops.readdir = op_readdir;
+    ops.releasedir = op_release;
+    ops.statfs = op_statfs;
+    ops.getxattr = op_getxattr;
+    ops.listxattr = op_listxattr;
 
     char *argv[] = { (char *)"vessel", NULL };
     struct fuse_args args = FUSE_ARGS_INIT(1, argv);
-    struct fuse_session *se = fuse_session_new(&args, &ops, sizeof(ops), image->ll);
+    struct fuse_session *se = fuse_session_new(&args, &ops, sizeof(ops), image);
     if (se == NULL) return -1;
     /* libfuse takes "/dev/fd/N" as a session Vessel has mounted itself. */
     char device[32];
@@ -50,7 +260,16 @@ int vessel_image_serve(vessel_image *image, int fuse_fd) {
         fuse_session_destroy(se);
         return -2;
     }
-    int rc = fuse_session_loop(se);
+    int rc;
+    if (threads <= 1) {
+        rc = fuse_session_loop(se);
+    } else {
+        struct fuse_loop_config config;
+        memset(&config, 0, sizeof(config));
+        config.clone_fd = 0;
+        config.max_idle_threads = threads;
+        rc = fuse_session_loop_mt(se, &config);
+    }
     fuse_session_destroy(se);
     return rc;
 }

@@ -37,11 +37,15 @@ final class ImageServer {
         return ImageServer(image: image, fd: fd)
     }
 
-    /// Serves requests on a thread of its own until the process ends.
+    /// Worker threads: I/O-heavy jobs wait on a single-threaded FUSE server. VESSEL_FUSE_THREADS overrides.
+    static let threads: UInt32 = ProcessInfo.processInfo.environment["VESSEL_FUSE_THREADS"].flatMap(UInt32.init)
+        ?? UInt32(max(4, ProcessInfo.processInfo.activeProcessorCount * 2))
+
+    /// Serves requests on threads of its own until the process ends.
     func serve() {
         let served = ServedImage(image: image, fd: fuseFD)
         let t = Thread {
-            let rc = vessel_image_serve(served.image, served.fd)
+            let rc = vessel_image_serve(served.image, served.fd, ImageServer.threads)
             if rc < 0 { FileHandle.standardError.write(Data("vessel: serving the image failed (\(rc))\n".utf8)) }
         }
         t.stackSize = 1 << 20

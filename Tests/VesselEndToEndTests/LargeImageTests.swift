@@ -32,6 +32,9 @@ final class LargeImageRuntimeTests: XCTestCase {
         XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/debian.sqsh", "oci:" + Harness.require("oci/debian")).status, 0)
         let r = try Harness.vessel("exec", dir + "/debian.sqsh", "python3", "-c", "import sys; print(sys.version_info[:2])")
         XCTAssertEqual(r.stdout, "(3, 11)\n", r.stderr)
+        // find links libselinux as well as libc: the loader must see two files.
+        let find = try Harness.vessel("exec", dir + "/debian.sqsh", "find", "/etc/apt", "-maxdepth", "0")
+        XCTAssertEqual(find.stdout, "/etc/apt\n", find.stderr)
     }
 
     func testMLImportsNumpyAndScipy() throws {
@@ -43,6 +46,13 @@ final class LargeImageRuntimeTests: XCTestCase {
         XCTAssertEqual(r.stdout, "11.0\n", r.stderr)
         let run = try Harness.vessel("run", dir + "/ml.sqsh")
         XCTAssertTrue(run.stdout.hasSuffix("score 0.995\n"), run.stdout + run.stderr)
+
+        // Eight readers at once through the multi-threaded FUSE server get every byte right.
+        let list = "find opt/venv -type f -print0 | sort -z | xargs -0 -P 8 -n 100 sha256sum | sort -k2"
+        let inside = try Harness.vessel("exec", dir + "/ml.sqsh", "sh", "-c", "cd / && " + list)
+        let reference = try Harness.run(["sh", "-c", "cd \(try Harness.require("expected/ml/rootfs")) && " + list])
+        XCTAssertEqual(inside.stdout.count, reference.stdout.count, inside.stderr)
+        XCTAssertTrue(inside.stdout == reference.stdout, "file contents differ under concurrent reads")
     }
 }
 

@@ -202,6 +202,19 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(shell.stdout, "in-shell /bin/sh\n", shell.stderr)
     }
 
+    /// Files have inode numbers of their own and hard links share one: programs, the dynamic
+    /// loader among them, tell files apart by (device, inode).
+    func testInodeIdentity() throws {
+        for mode in [[], ["--unpack"]] {
+            let r = try vessel(["exec"] + mode + [tiny, "stat", "-c", "%i", "/data/hl-a", "/data/hl-b", "/data/sub/hl-c",
+                                                   "/data/empty.txt", "/old/keep.txt", "/bin/busybox"])
+            let inodes = r.stdout.split(separator: "\n").map(String.init)
+            XCTAssertEqual(inodes.count, 6, r.stderr)
+            XCTAssertEqual(Set(inodes[0..<3]).count, 1, "hard links share an inode \(mode)")
+            XCTAssertEqual(Set(inodes).count, 4, "distinct files, distinct inodes \(mode): \(inodes)")
+        }
+    }
+
     /// --unpack gives the same container as the FUSE mount.
     func testUnpack() throws {
         let (uid, gid) = Harness.testIDs
