@@ -16,6 +16,8 @@ struct ContainerInit {
     let workdir: String
     let uidInside: UInt32
     let gidInside: UInt32
+    /// The image's User, switched to before the command starts (run --fakeroot).
+    let switchTo: ImageUser?
 
     /// Never returns. Runs in Vessel's first child: it makes the PID and mount namespaces
     /// (a process that has unshared its PID namespace can no longer start threads, which
@@ -131,9 +133,20 @@ struct ContainerInit {
         let path = resolve(argv[0])
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup($0) } + [nil]
+        let ids = switchTo.flatMap { $0.resolve() }
+        if let u = switchTo, ids == nil {
+            FileHandle.standardError.write(Data("vessel: the image's User \(u.text) is not in the image's /etc/passwd\n".utf8))
+            exit(125)
+        }
         let pid = vessel_fork()
         if pid == 0 {
             for sig in Forwarding.signals { signal(sig, SIG_DFL) }
+            if let (uid, gid) = ids {
+                guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
+                    FileHandle.standardError.write(Data("vessel: switching to the image's User \(uid):\(gid): \(errnoText())\n".utf8))
+                    _exit(125)
+                }
+            }
             execve(path, cArgs, cEnv)
             let e = errno
             FileHandle.standardError.write(Data("vessel: \(argv[0]): \(errnoText(e))\n".utf8))

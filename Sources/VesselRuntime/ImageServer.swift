@@ -28,7 +28,9 @@ final class ImageServer {
     func mount(at target: String, uid: UInt32, gid: UInt32) throws -> ImageServer {
         let fd = open("/dev/fuse", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw RuntimeError.fuseUnavailable(reason: "/dev/fuse: \(errnoText())") }
-        let options = "fd=\(fd),rootmode=40000,user_id=\(uid),group_id=\(gid)"
+        // allow_other: under --fakeroot the image's User (another id of this namespace) reads it too;
+        // in a user namespace it lets in no one from outside.
+        let options = "fd=\(fd),rootmode=40000,user_id=\(uid),group_id=\(gid),allow_other"
         if Glibc.mount("vessel", target, "fuse.vessel", UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_RDONLY), options) != 0 {
             let e = errno
             close(fd)

@@ -36,7 +36,9 @@ public struct Launcher {
 
         let server = try ImageServer(image: spec.image)
         let stage = try stagingDirectory(uid: host.uid)
-        try UserNamespace.enter(uid: host.uid, gid: host.gid, fakeroot: spec.fakeroot)
+        let mapping = IDMapping(host: host, fakeroot: spec.fakeroot)
+        let user = try imageUser(spec, config, mapping)
+        try mapping.enter()
         // Nothing mounted from here on may reach the host's mount table.
         try Sys.mount(nil, "/", nil, UInt(MS_REC | MS_PRIVATE), what: "private mounts")
         try Sys.mount("tmpfs", stage, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=0700", what: "the staging area")
@@ -57,7 +59,7 @@ public struct Launcher {
         if pid == 0 {
             if let mounted { close(mounted.fuseFD) }
             ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv, environment: env.strings,
-                          workdir: workdir, uidInside: uidInside, gidInside: gidInside).run()
+                          workdir: workdir, uidInside: uidInside, gidInside: gidInside, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
         mounted?.serve()
@@ -73,6 +75,22 @@ public struct Launcher {
             FileHandle.standardError.write(Data("vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n".utf8))
         }
         return plan
+    }
+
+    /// The image's User, for `run --fakeroot` (exec and shell keep you root: being root is what
+    /// --fakeroot is for there). Numeric ids only are resolved here; a name is looked up inside.
+    func imageUser(_ spec: ContainerSpec, _ config: RuntimeConfig?, _ mapping: IDMapping) throws -> ImageUser? {
+        guard spec.fakeroot, spec.mode == .run, let text = config?.user, !text.isEmpty, text != "0", text != "root", text != "0:0" else { return nil }
+        let user = ImageUser(text)
+        if let uid = user.uid, !mapping.mapsUser(uid) || !(user.gid.map(mapping.mapsGroup) ?? true) {
+            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) does not exist in this user namespace (no subordinate ids; see vessel doctor); running as root\n".utf8))
+            return nil
+        }
+        if user.uid == nil && mapping.subordinate == nil {
+            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) needs subordinate ids (see vessel doctor); running as root\n".utf8))
+            return nil
+        }
+        return user
     }
 
     /// Unpacks into the staging tmpfs: private to Vessel's mount namespace, so it vanishes

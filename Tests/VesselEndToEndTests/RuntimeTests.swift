@@ -75,6 +75,19 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(owner?.uint32Value, Harness.testIDs.uid, "a file root makes inside belongs to the user outside")
     }
 
+    /// run --fakeroot takes the image's User (1000:1000 in the fixture), which needs the
+    /// user's subordinate ids (useradd gives a range on Debian).
+    func testFakerootRunHonoursTheImageUser() throws {
+        guard let user = Harness.testUser, (try? String(contentsOfFile: "/etc/subuid", encoding: .utf8))?.contains(user + ":") == true else {
+            throw XCTSkip("the test user has no /etc/subuid range")
+        }
+        let r = try vessel(["run", "--fakeroot", tiny])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "hello world\nuid=1000 gid=1000 cwd=/srv/app\n")
+        let exec = try vessel(["exec", "--fakeroot", tiny, "id", "-u"])
+        XCTAssertEqual(exec.stdout, "0\n", "exec --fakeroot stays root")
+    }
+
     func testBinds() throws {
         let src = Self.dir + "/bind-src"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
