@@ -33,21 +33,25 @@ struct vessel_image {
     int fd;
     sqfs_inode_id root;
     pthread_key_t key;
+    /* The instance opened to check the image, handed to the first thread that serves. */
+    sqfs *spare;
+    pthread_mutex_t lock;
 };
 
 vessel_image *vessel_image_open(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
-    sqfs probe;
-    memset(&probe, 0, sizeof(probe));
-    if (sqfs_init(&probe, fd, 0) != SQFS_OK) {
+    sqfs *first = calloc(1, sizeof(*first));
+    if (first == NULL || sqfs_init(first, fd, 0) != SQFS_OK) {
+        free(first);
         close(fd);
         return NULL;
     }
     vessel_image *image = calloc(1, sizeof(*image));
     image->fd = fd;
-    image->root = sqfs_inode_root(&probe);
-    sqfs_destroy(&probe);
+    image->root = sqfs_inode_root(first);
+    image->spare = first;
+    pthread_mutex_init(&image->lock, NULL);
     pthread_key_create(&image->key, NULL);
     return image;
 }
@@ -57,6 +61,14 @@ static sqfs *thread_fs(fuse_req_t req) {
     vessel_image *image = fuse_req_userdata(req);
     sqfs *fs = pthread_getspecific(image->key);
     if (fs == NULL) {
+        pthread_mutex_lock(&image->lock);
+        fs = image->spare;
+        image->spare = NULL;
+        pthread_mutex_unlock(&image->lock);
+        if (fs != NULL) {
+            pthread_setspecific(image->key, fs);
+            return fs;
+        }
         fs = calloc(1, sizeof(*fs));
         if (fs == NULL || sqfs_init(fs, image->fd, 0) != SQFS_OK) {
             free(fs);
