@@ -18,3 +18,34 @@ static inline int vessel_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG,
 static const int vessel_clone_newuser = CLONE_NEWUSER;
 static const int vessel_clone_newns = CLONE_NEWNS;
 static const int vessel_clone_newpid = CLONE_NEWPID;
+
+#include <fcntl.h>
+#include <errno.h>
+#include <linux/loop.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <stdio.h>
+
+/* Attaches `image_fd` read-only to a free loop device that detaches itself when its last
+ * mount goes; writes /dev/loopN into `path`. Returns the device's descriptor, or -errno. */
+static inline int vessel_loop_attach(int image_fd, char *path, size_t path_size) {
+    int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    if (ctl < 0) return -errno;
+    int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+    int err = errno;
+    close(ctl);
+    if (n < 0) return -err;
+    snprintf(path, path_size, "/dev/loop%d", n);
+    int dev = open(path, O_RDONLY | O_CLOEXEC);
+    if (dev < 0) return -errno;
+    struct loop_config config;
+    memset(&config, 0, sizeof(config));
+    config.fd = (unsigned)image_fd;
+    config.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+    if (ioctl(dev, LOOP_CONFIGURE, &config) != 0) {
+        err = errno;
+        close(dev);
+        return -err;
+    }
+    return dev;
+}

@@ -39,6 +39,20 @@ final class ImageServer {
         return ImageServer(image: image, fd: fd)
     }
 
+    /// With real privilege, the kernel mounts the image itself (a read-only loop device that
+    /// clears itself when the mount, and so Vessel's mount namespace, is gone).
+    static func mountWithKernel(_ image: String, at target: String) throws {
+        let fd = open(image, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RuntimeError.imageUnreadable(image, reason: errnoText()) }
+        defer { close(fd) }
+        var path = [CChar](repeating: 0, count: 64)
+        let dev = vessel_loop_attach(fd, &path, path.count)
+        guard dev >= 0 else { throw RuntimeError.mount(what: image, target: target, reason: "no loop device: \(errnoText(-dev))") }
+        defer { close(dev) }
+        let device = String(cString: path)
+        try Sys.mount(device, target, "squashfs", UInt(MS_RDONLY) | UInt(MS_NOSUID) | UInt(MS_NODEV), what: "\(image) (\(device))")
+    }
+
     /// Worker threads: I/O-heavy jobs wait on a single-threaded FUSE server. VESSEL_FUSE_THREADS overrides.
     static let threads: UInt32 = ProcessInfo.processInfo.environment["VESSEL_FUSE_THREADS"].flatMap(UInt32.init)
         ?? UInt32(max(4, ProcessInfo.processInfo.activeProcessorCount * 2))

@@ -38,27 +38,39 @@ public struct Launcher {
         let stage = try stagingDirectory(uid: host.uid)
         let mapping = IDMapping(host: host, fakeroot: spec.fakeroot)
         let user = try imageUser(spec, config, mapping)
-        try mapping.enter()
+        // Real root needs no user namespace, and the kernel can mount the image itself.
+        let privileged = host.uid == 0 && !spec.unpack
+        if privileged {
+            guard unshare(vessel_clone_newns) == 0 else { throw RuntimeError.namespaces(reason: errnoText()) }
+        } else {
+            try mapping.enter()
+        }
         // Nothing mounted from here on may reach the host's mount table.
         try Sys.mount(nil, "/", nil, UInt(MS_REC | MS_PRIVATE), what: "private mounts")
         try Sys.mount("tmpfs", stage, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=0700", what: "the staging area")
         try Sys.mkdirs(stage + "/image")
         var mounted: ImageServer?
+        var how = "fuse"
         if spec.unpack {
             try unpack(spec.image, into: stage + "/image")
+            how = "unpacked"
+        } else if privileged {
+            try ImageServer.mountWithKernel(spec.image, at: stage + "/image")
+            how = "kernel"
         } else {
             do {
                 mounted = try server.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
             } catch RuntimeError.fuseUnavailable(let reason) {
                 FileHandle.standardError.write(Data("vessel: FUSE is not usable here (\(reason)); unpacking the image instead\n".utf8))
                 try unpack(spec.image, into: stage + "/image")
+                how = "unpacked"
             }
         }
 
         let pid = vessel_fork()
         if pid == 0 {
             if let mounted { close(mounted.fuseFD) }
-            ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv, environment: env.strings,
+            ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv, environment: env.strings + ["VESSEL_IMAGE_MOUNT=\(how)"],
                           workdir: workdir, uidInside: uidInside, gidInside: gidInside, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }

@@ -228,6 +228,20 @@ final class RuntimeTests: XCTestCase {
         }
     }
 
+    /// Run with real privilege, the kernel mounts the image (a loop device that goes with it);
+    /// an ordinary user gets the FUSE mount; --unpack, the unpacked copy.
+    func testHowTheImageIsMounted() throws {
+        let image = try tiny
+        XCTAssertEqual(try vessel(["exec", image, "sh", "-c", "echo $VESSEL_IMAGE_MOUNT"]).stdout, "fuse\n")
+        XCTAssertEqual(try vessel(["exec", "--unpack", image, "sh", "-c", "echo $VESSEL_IMAGE_MOUNT"]).stdout, "unpacked\n")
+        guard Harness.isRoot else { return }
+        let root = try Harness.run([Harness.vessel, "exec", image, "sh", "-c", "echo $VESSEL_IMAGE_MOUNT; id -u; cat /srv/app/main.py"])
+        XCTAssertEqual(root.status, 0, root.stderr)
+        XCTAssertEqual(root.stdout, "kernel\n0\nprint('app')\n")
+        XCTAssertFalse(try Harness.run(["losetup", "-a"]).stdout.contains(image), "a loop device outlived the container")
+        XCTAssertFalse(try String(contentsOfFile: "/proc/mounts", encoding: .utf8).contains("squashfs"), "a mount outlived the container")
+    }
+
     /// --unpack gives the same container as the FUSE mount.
     func testUnpack() throws {
         let (uid, gid) = Harness.testIDs
