@@ -158,6 +158,18 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(bad.status, 125)
     }
 
+    /// A terminal passes through (an interactive shell needs it), and /dev/shm is usable.
+    func testTerminalPassesThrough() throws {
+        let inner = "\(Harness.vessel) exec \(try tiny) sh -c 'test -t 0 && test -t 1 && echo terminal; tty; echo x > /dev/shm/vessel-$$ && rm /dev/shm/vessel-$$ && echo shm'"
+        let r = try Harness.run(["script", "-qec", inner, "/dev/null"], asTestUser: true)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3, r.stdout)
+        XCTAssertEqual(lines.first, "terminal")
+        XCTAssertTrue(lines.dropFirst().first?.hasPrefix("/dev/pts/") == true, r.stdout)
+        XCTAssertEqual(lines.last, "shm")
+    }
+
     /// Slurm ends a job with SIGTERM; the container's process gets it.
     func testSigtermIsForwarded() throws {
         let p = try Harness.process([Harness.vessel, "exec", tiny, "sh", "-c", "trap 'echo got TERM; exit 42' TERM; echo ready; sleep 30 & wait"],
