@@ -64,8 +64,8 @@ public struct Provenance: Codable, Equatable, Sendable {
 }
 
 extension JSONEncoder {
-    /// Sorted keys, so that the same content is always the same bytes.
-    static var stable: JSONEncoder {
+    /// Sorted keys, so that the same content is always the same bytes (and scripts diff cleanly).
+    public static var stable: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return e

@@ -70,9 +70,7 @@ struct Build: ParsableCommand {
             let report = try converter.build(source: try SourceReference.parse(source), output: output, options: options,
                                              progressStyle: Progress.defaultStyle(quiet: quiet))
             if json {
-                let e = JSONEncoder()
-                e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-                print(String(decoding: try e.encode(report), as: UTF8.self))
+                print(String(decoding: try JSONEncoder.stable.encode(report), as: UTF8.self))
             }
         } catch let e as ExitCode {
             throw e

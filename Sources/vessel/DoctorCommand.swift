@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VesselBuild
 import VesselRuntime
 
 struct Doctor: ParsableCommand {
@@ -18,9 +19,7 @@ struct Doctor: ParsableCommand {
     func run() throws {
         let checks = VesselRuntime.Doctor().run()
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try e.encode(checks), as: UTF8.self))
+            print(String(decoding: try JSONEncoder.stable.encode(checks), as: UTF8.self))
         } else {
             for c in checks {
                 let tag = c.status == .ok ? "ok     " : c.status == .warning ? "warning" : "FAILED "

@@ -27,9 +27,7 @@ struct Inspect: ParsableCommand {
             throw fail("inspect", error)
         }
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try e.encode(info), as: UTF8.self))
+            print(String(decoding: try JSONEncoder.stable.encode(info), as: UTF8.self))
             return
         }
         print(InspectionText.render(info))
