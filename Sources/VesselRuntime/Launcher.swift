@@ -34,12 +34,13 @@ public struct Launcher {
         if let gpu { env = try environment(gpu.environment(host: host.environment, image: env)) }
         let workdir = spec.workdir ?? defaultWorkdir(spec, config, plan, host)
 
-        let server = try ImageServer(image: spec.image)
         let stage = try stagingDirectory(uid: host.uid)
         let mapping = IDMapping(host: host, fakeroot: spec.fakeroot)
         let user = try imageUser(spec, config, mapping)
         // Real root needs no user namespace, and the kernel can mount the image itself.
         let privileged = host.uid == 0 && !spec.unpack
+        // The FUSE server's reader opens the image by its host path, so before any namespace.
+        let server = privileged || spec.unpack ? nil : try ImageServer(image: spec.image)
         if privileged {
             guard unshare(vessel_clone_newns) == 0 else { throw RuntimeError.namespaces(reason: errnoText()) }
         } else {
@@ -59,7 +60,7 @@ public struct Launcher {
             how = "kernel"
         } else {
             do {
-                mounted = try server.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
+                mounted = try server!.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
             } catch RuntimeError.fuseUnavailable(let reason) {
                 FileHandle.standardError.write(Data("vessel: FUSE is not usable here (\(reason)); unpacking the image instead\n".utf8))
                 try unpack(spec.image, into: stage + "/image")
