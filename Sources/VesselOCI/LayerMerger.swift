@@ -113,14 +113,15 @@ public final class LayerMerger {
             }
         }
         let node = MergeNode(name: name, state: .present, layer: layer)
+        var target: TreePath?
         if entry.kind == .hardlink {
-            let target = try normalize(entry.linkTarget, entry: entry.path)
-            try link([PendingLink(node: node, path: path, layer: label)], to: target)
+            target = try normalize(entry.linkTarget, entry: entry.path)
+            try link([PendingLink(node: node, path: path, layer: label)], to: target!)
         } else {
             node.inode = try makeInode(entry, reader)
         }
         if let inode = node.inode { layerInodes[path] = inode }
-        try settleWaiting(on: path, inode: node.inode, via: node.state == .pendingLink ? try normalize(entry.linkTarget, entry: entry.path) : nil)
+        try settleWaiting(on: path, inode: node.inode, via: node.state == .pendingLink ? target : nil)
         if entry.kind == .directory, let old = existing, old.isDirectory { node.adoptChildren(of: old) }
         parent.children[name] = node
     }
