@@ -4,6 +4,7 @@ import PackageDescription
 // Module map (one concern each):
 //   VesselTree      the in-memory file tree a build produces (metadata only) and the sink file data goes to
 //   VesselOCI       image sources (oci:, oci-archive:, docker-archive:), manifests, layer reading and merging
+//   VesselRegistry  pulling from registries (docker://): the distribution API, authentication, retries
 //   VesselSquashFS  SquashFS writing (libsquashfs) and reading
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
@@ -29,16 +30,20 @@ let package = Package(
             .linkedLibrary("squashfuse_ll"), .linkedLibrary("squashfuse"), .linkedLibrary("fuse3"),
         ]),
         .systemLibrary(name: "CLinux"),
+        // HTTP for registries: libcurl brings TLS with the system CA store, HTTP/2, proxies and
+        // ranged requests, and is what Foundation's own URLSession sits on here.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselTree", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "VesselRegistry", dependencies: ["VesselOCI", "CCurl"]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
-        .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselSquashFS", "VesselTree"]),
+        .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
         .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSquashFS", "CVesselFuse", "CLinux"]),
         .executableTarget(name: "vessel", dependencies: [
-            "VesselBuild", "VesselRuntime",
+            "VesselBuild", "VesselRegistry", "VesselRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),

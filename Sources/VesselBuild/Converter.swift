@@ -27,11 +27,28 @@ public struct BuildOptions: Sendable {
 /// What a finished build reports.
 public struct BuildReport: Codable, Sendable {
     public let output: String
+    /// Where the image came from (a registry reference is pinned to its digest). Not stored in the
+    /// image, so that the same image gives the same bytes from any transport.
+    public let source: String
     public let imageBytes: UInt64
     public let dataBytes: UInt64
     public let inodes: UInt32
     public let seconds: Double
+    /// True when a registry image came from the cache, converted before.
+    public let cached: Bool
     public let provenance: Provenance
+
+    public init(output: String, source: String, imageBytes: UInt64, dataBytes: UInt64, inodes: UInt32, seconds: Double,
+                cached: Bool, provenance: Provenance) {
+        self.output = output
+        self.source = source
+        self.imageBytes = imageBytes
+        self.dataBytes = dataBytes
+        self.inodes = inodes
+        self.seconds = seconds
+        self.cached = cached
+        self.provenance = provenance
+    }
 }
 
 /// Converts an image source into one SquashFS file: layers stream top-down through the merge,
@@ -44,15 +61,23 @@ public struct Converter {
 
     public func build(source: SourceReference, output: String, options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
         let image = try ImageResolver.resolve(source, platform: options.platform)
+        let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
+        return try build(image: image, output: output, options: options, progress: progress)
+    }
+
+    /// Converts an image whose layers may still be arriving: `layerReady(i)` returns once layer
+    /// i's blob is complete (a registry pull downloads them while earlier ones convert).
+    public func build(image: ResolvedImage, output: String, options: BuildOptions, progress: Progress,
+                      layerReady: (Int) throws -> Void = { _ in }) throws -> BuildReport {
         let timestamp = options.sourceDateEpoch ?? Self.parseCreated(image.config.created) ?? 0
         let out = try AtomicOutput(path: output, replace: options.replace)
         let writer = try SquashFSWriter(path: out.writePath, displayPath: output, options: options.compression, workers: options.workers,
                                         timestamp: UInt32(clamping: timestamp))
         writer.warn = { log("warning: \($0)") }
-        let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
         let merger = LayerMerger(sink: writer, spillDirectory: out.directory,
                                  implicitDirectory: Metadata(permissions: 0o755, mtime: timestamp))
         for (index, layer) in image.layers.enumerated().reversed() {
+            try layerReady(index)
             let reader = try LayerReader(blob: layer, progress: progress.advance)
             try merger.apply(reader, index: index, label: layer.label)
         }
@@ -62,8 +87,8 @@ public struct Converter {
         let stats = try writer.finish(tree: tree)
         try out.commit()
         progress.finish("wrote \(output): \(Progress.bytes(Int64(stats.imageBytes))), \(stats.inodes) inodes, in \(String(format: "%.1f", progress.elapsed)) s")
-        return BuildReport(output: output, imageBytes: stats.imageBytes, dataBytes: stats.inputBytes, inodes: stats.inodes,
-                           seconds: progress.elapsed, provenance: provenance)
+        return BuildReport(output: output, source: image.reference.description, imageBytes: stats.imageBytes, dataBytes: stats.inputBytes,
+                           inodes: stats.inodes, seconds: progress.elapsed, cached: false, provenance: provenance)
     }
 
     /// Puts /.vessel/{config,provenance,image-config}.json into the tree, replacing any the image had.
@@ -87,8 +112,7 @@ public struct Converter {
     }
 
     static func provenance(_ image: ResolvedImage, options: BuildOptions, timestamp: Int64) -> Provenance {
-        Provenance(source: image.reference.description, transport: image.reference.transport,
-                   manifestDigest: image.manifestDigest?.description, configDigest: image.configDigest.description,
+        Provenance(manifestDigest: image.manifestDigest?.description, configDigest: image.configDigest.description,
                    platform: image.platform.description, created: image.config.created,
                    layers: image.layers.map { .init(digest: $0.digest?.description, mediaType: $0.mediaType, size: $0.region.length) },
                    vesselVersion: VesselVersion.current,

@@ -36,7 +36,9 @@ public struct RuntimeConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// Where an image came from and how it was made: enough to rebuild it bit for bit.
+/// What an image is and how it was made: enough to rebuild it bit for bit. It names content
+/// (digests), not the place it was read from, so that the same image converted from a registry,
+/// a layout or an archive gives the same bytes. Images from Vessel 0.1.0 also carried the source.
 public struct Provenance: Codable, Equatable, Sendable {
     public struct Layer: Codable, Equatable, Sendable {
         public var digest: String?
@@ -52,8 +54,8 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var timestamp: Int64
     }
 
-    public var source: String
-    public var transport: String
+    public var source: String?
+    public var transport: String?
     public var manifestDigest: String?
     public var configDigest: String
     public var platform: String

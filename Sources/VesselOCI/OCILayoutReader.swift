@@ -14,32 +14,13 @@ struct OCILayoutReader {
         let (index, _) = try readJSONBlob(ImageIndex.self, region: indexRegion, digest: nil, size: nil, what: "\(place)/index.json")
         let top = try select(index.manifests, selector)
         let (manifestDesc, chosen) = try descend(top, platform: platform)
-        let manifest = try readManifest(manifestDesc)
+        let manifest = try ManifestSelection.decodeManifest(try blob(manifestDesc.digest).readAll(), what: "manifest \(manifestDesc.digest)")
         let configRegion = try blob(manifest.config.digest)
-        let (config, configBytes) = try readJSONBlob(ImageConfigFile.self, region: configRegion,
-                                                     digest: manifest.config.digest, size: manifest.config.size,
-                                                     what: "config \(manifest.config.digest)")
-        let diffIDs = config.rootfs?.diff_ids ?? []
-        guard diffIDs.count == manifest.layers.count else {
-            throw ImageError.invalidLayout(place, reason: "config \(manifest.config.digest) lists \(diffIDs.count) diff_ids for \(manifest.layers.count) layers")
-        }
-        var layers: [LayerBlob] = []
-        for (d, diffID) in zip(manifest.layers, diffIDs) {
-            let type = d.mediaType ?? "(none)"
-            guard MediaType.layerCompression(type) != nil else {
-                throw ImageError.unsupportedMediaType(type, for: "layer \(d.digest)")
-            }
-            let region = try blob(d.digest)
-            guard region.length == d.size else {
-                throw ImageError.sizeMismatch("layer \(d.digest)", expected: d.size, actual: region.length)
-            }
-            layers.append(LayerBlob(region: region, mediaType: type, digest: d.digest,
-                                    diffID: diffID == d.digest ? nil : diffID, label: d.digest.short))
-        }
-        let plat = chosen ?? Platform(os: config.os ?? "linux", architecture: config.architecture ?? Platform.host.architecture,
-                                      variant: config.variant)
-        return ResolvedImage(reference: ref, manifestDigest: manifestDesc.digest, configDigest: manifest.config.digest,
-                             configBytes: configBytes, config: config, layers: layers, platform: plat)
+        let (_, configBytes) = try readJSONBlob(ImageConfigFile.self, region: configRegion,
+                                                digest: manifest.config.digest, size: manifest.config.size,
+                                                what: "config \(manifest.config.digest)")
+        return try ManifestSelection.assemble(reference: ref, manifestDigest: manifestDesc.digest, manifest: manifest,
+                                              configBytes: configBytes, statedPlatform: chosen, place: place) { try blob($0.digest) }
     }
 
     private func blob(_ d: Digest) throws -> FileRegion {
@@ -68,29 +49,14 @@ struct OCILayoutReader {
     /// Follows image indexes down to a manifest, choosing by platform.
     private func descend(_ d: Descriptor, platform: Platform?, depth: Int = 0) throws -> (Descriptor, Platform?) {
         let region = try blob(d.digest)
-        let (probe, _) = try readJSONBlob(MediaTypeProbe.self, region: region, digest: d.digest, size: d.size, what: "manifest \(d.digest)")
-        let type = probe.mediaType ?? d.mediaType ?? (probe.manifests != nil ? MediaType.ociIndex : MediaType.ociManifest)
-        if MediaType.manifestTypes.contains(type) { return (d, d.statedPlatform) }
-        guard MediaType.indexTypes.contains(type), depth < 4, let manifests = probe.manifests else {
-            throw ImageError.unsupportedMediaType(type, for: "manifest \(d.digest)")
+        let what = "manifest \(d.digest)"
+        let (_, bytes) = try readJSONBlob(MediaTypeProbe.self, region: region, digest: d.digest, size: d.size, what: what)
+        switch try ManifestSelection.kind(of: bytes, declared: d.mediaType, what: what) {
+        case (.manifest, _):
+            return (d, d.statedPlatform)
+        case (.index(let manifests), let type):
+            guard depth < 4 else { throw ImageError.unsupportedMediaType(type, for: what + " (indexes nested too deep)") }
+            return try descend(try ManifestSelection.choose(manifests, platform: platform), platform: platform, depth: depth + 1)
         }
-        let want = platform ?? Platform.host
-        // Attestation manifests (buildx) carry the platform unknown/unknown; they are not images.
-        let images = manifests.filter { $0.statedPlatform?.architecture != "unknown" }
-        if let match = images.first(where: { $0.statedPlatform.map(want.accepts) ?? false }) {
-            return try descend(match, platform: platform, depth: depth + 1)
-        }
-        if images.count == 1, images[0].platform == nil { return try descend(images[0], platform: platform, depth: depth + 1) }
-        throw ImageError.noMatchingPlatform(wanted: want.description,
-                                            available: images.compactMap { $0.statedPlatform?.description })
-    }
-
-    private func readManifest(_ d: Descriptor) throws -> ImageManifest {
-        let (m, _) = try readJSONBlob(ImageManifest.self, region: try blob(d.digest), digest: d.digest, size: d.size,
-                                      what: "manifest \(d.digest)")
-        if let t = m.mediaType, !MediaType.manifestTypes.contains(t) {
-            throw ImageError.unsupportedMediaType(t, for: "manifest \(d.digest)")
-        }
-        return m
     }
 }

@@ -9,6 +9,8 @@ struct Build: ParsableCommand {
         abstract: "Convert an OCI or Docker image into one SquashFS file.",
         discussion: """
         SOURCE is one of:
+          docker://[REGISTRY/]REPO[:TAG|@sha256:DIGEST]
+                                         an image in a registry (see vessel pull)
           oci:DIR[:TAG|@sha256:DIGEST]   an OCI image layout directory
           oci-archive:FILE[:TAG]         a tar of an OCI image layout
           docker-archive:FILE[:NAME:TAG] what `docker save` or `podman save` writes
@@ -21,6 +23,7 @@ struct Build: ParsableCommand {
 
         Examples:
           vessel build debian.sqsh oci:./layout:bookworm
+          vessel build python.sqsh docker://python:3.12-slim
           vessel build --arch arm64 app.sqsh oci-archive:app.tar
           vessel build --compression xz big.sqsh docker-archive:big.tar
         """
@@ -32,6 +35,36 @@ struct Build: ParsableCommand {
     @Argument(help: ArgumentHelp("The image to convert (see below).", valueName: "SOURCE"))
     var source: String
 
+    @OptionGroup(title: "Conversion")
+    var conversion: ConversionOptions
+
+    @OptionGroup(title: "Registry (docker:// sources)")
+    var registry: RegistryFlags
+
+    func run() throws {
+        do {
+            let options = try conversion.buildOptions()
+            if source.hasPrefix("docker://") {
+                let report = try registry.puller(quiet: conversion.quiet)
+                    .pull(source, output: output, options: options, progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
+                try conversion.finish(report)
+                return
+            }
+            var converter = Converter()
+            if conversion.quiet { converter.log = { _ in } }
+            let report = try converter.build(source: try SourceReference.parse(source), output: output, options: options,
+                                             progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
+            try conversion.finish(report)
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw fail("build", error)
+        }
+    }
+}
+
+/// The options every command that writes an image shares (build, pull).
+struct ConversionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Platform to take from a multi-platform image: ARCH or OS/ARCH[/VARIANT] (default: this machine's).", valueName: "ARCH"))
     var arch: String?
 
@@ -53,29 +86,32 @@ struct Build: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    @Flag(help: "Print a JSON report of the build on standard output.")
+    @Flag(help: "Print a JSON report on standard output.")
     var json = false
 
-    func run() throws {
-        do {
-            let blockBytes = try parseSize(blockSize)
-            let options = BuildOptions(
-                compression: try CompressionOptions(algorithm: compression, level: level, blockSize: blockBytes),
-                platform: arch.map(Platform.init(parsing:)),
-                workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                replace: force,
-                sourceDateEpoch: try sourceDateEpoch())
-            var converter = Converter()
-            if quiet { converter.log = { _ in } }
-            let report = try converter.build(source: try SourceReference.parse(source), output: output, options: options,
-                                             progressStyle: Progress.defaultStyle(quiet: quiet))
-            if json {
-                print(String(decoding: try JSONEncoder.stable.encode(report), as: UTF8.self))
+    @Option(help: ArgumentHelp("Write the image's manifest digest (sha256:...) to FILE, for scripts that pin it.", valueName: "FILE"))
+    var digestFile: String?
+
+    func buildOptions() throws -> BuildOptions {
+        BuildOptions(
+            compression: try CompressionOptions(algorithm: compression, level: level, blockSize: try parseSize(blockSize)),
+            platform: arch.map(Platform.init(parsing:)),
+            workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+            replace: force,
+            sourceDateEpoch: try sourceDateEpoch())
+    }
+
+    func finish(_ report: BuildReport) throws {
+        if let digestFile {
+            guard let d = report.provenance.manifestDigest else {
+                throw ValidationError("--digest-file: this source has no manifest digest (a docker-archive)")
             }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw fail("build", error)
+            do { try (d + "\n").write(toFile: digestFile, atomically: true, encoding: .utf8) } catch {
+                throw BuildError.output(digestFile, reason: error.localizedDescription)
+            }
+        }
+        if json {
+            print(String(decoding: try JSONEncoder.stable.encode(report), as: UTF8.self))
         }
     }
 

@@ -57,7 +57,7 @@ enum InspectionText {
             out.append(contentsOf: c.labels.keys.sorted().map { "  \($0)=\(c.labels[$0]!)" })
         }
         if let p = i.provenance {
-            out.append("Source:       \(p.source)")
+            if let s = p.source { out.append("Source:       \(s)") }
             if let m = p.manifestDigest { out.append("Manifest:     \(m)") }
             out.append("Config:       \(p.configDigest)")
             if let created = p.created { out.append("Created:      \(created)") }

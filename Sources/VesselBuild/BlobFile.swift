@@ -1,0 +1,95 @@
+import Foundation
+import VesselOCI
+import VesselRegistry
+
+/// A blob being downloaded into the cache: written to HEX.partial (resumed if an earlier
+/// download left one), hashed as it arrives, and renamed to its digest only when the size and
+/// digest are right. A corrupt blob is deleted, never cached.
+final class BlobFile: BlobWriter {
+    let digest: Digest
+    let size: Int64
+    private let partial: String
+    private let final: String
+    private let fd: Int32
+    private var hasher = StreamingSHA256()
+    private(set) var bytesHeld: Int64 = 0
+    private(set) var failure: Error?
+    private let progress: (Int) -> Void
+
+    init(cache: ImageCache, digest: Digest, size: Int64, progress: @escaping (Int) -> Void) throws {
+        self.digest = digest
+        self.size = size
+        self.progress = progress
+        final = cache.blobPath(digest)
+        partial = final + ".partial"
+        fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw CacheError.io(partial, reason: String(cString: strerror(errno))) }
+        try rehashExisting()
+    }
+
+    deinit { close(fd) }
+
+    /// A partial file left by an earlier attempt: its bytes count, once hashed again.
+    private func rehashExisting() throws {
+        var st = stat()
+        fstat(fd, &st)
+        if Int64(st.st_size) > size { try restart(); return }
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var off: Int64 = 0
+        while off < Int64(st.st_size) {
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(off)) }
+            guard n > 0 else { break }
+            buf.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(n))) }
+            off += Int64(n)
+        }
+        bytesHeld = off
+        if off > 0 { progress(Int(off)) }
+    }
+
+    func restart() throws {
+        guard ftruncate(fd, 0) == 0 else { throw CacheError.io(partial, reason: String(cString: strerror(errno))) }
+        hasher = StreamingSHA256()
+        bytesHeld = 0
+    }
+
+    func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if bytesHeld + Int64(chunk.count) > size {
+            failure = ImageError.sizeMismatch("blob \(digest)", expected: size, actual: bytesHeld + Int64(chunk.count))
+            discard()
+            return false
+        }
+        var done = 0
+        while done < chunk.count {
+            let n = pwrite(fd, chunk.baseAddress! + done, chunk.count - done, off_t(bytesHeld) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = CacheError.io(partial, reason: String(cString: strerror(errno)))
+                discard()
+                return false
+            }
+            done += n
+        }
+        hasher.update(chunk)
+        bytesHeld += Int64(chunk.count)
+        progress(chunk.count)
+        return true
+    }
+
+    /// Checks and publishes the blob under its digest.
+    func commit() throws {
+        let got = hasher.finish()
+        guard bytesHeld == size, got == digest else {
+            discard()
+            if bytesHeld != size { throw ImageError.sizeMismatch("blob \(digest)", expected: size, actual: bytesHeld) }
+            throw ImageError.digestMismatch("blob \(digest)", expected: digest.description, actual: got.description)
+        }
+        guard fsync(fd) == 0, rename(partial, final) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw CacheError.io(final, reason: reason)
+        }
+    }
+
+    /// Removes what was written (a corrupt blob, a full disk): nothing half-written stays.
+    func discard() { unlink(partial) }
+}

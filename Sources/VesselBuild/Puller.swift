@@ -1,0 +1,166 @@
+import Foundation
+import VesselOCI
+import VesselRegistry
+
+/// `vessel pull` and `vessel build OUT docker://...`: resolves the reference to a digest once,
+/// converts that digest once per cache (whoever asks first does it; the others wait on its lock
+/// and then share the result), and places the image at the output path.
+public struct Puller {
+    public var registry: RegistryOptions
+    public var cacheRoot: String
+    public var parallelDownloads: Int
+    public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+
+    public init(registry: RegistryOptions, cacheRoot: String, parallelDownloads: Int = 3) {
+        self.registry = registry
+        self.cacheRoot = cacheRoot
+        self.parallelDownloads = parallelDownloads
+        RegistryClient.version = VesselVersion.current
+    }
+
+    /// What a pull found before converting anything.
+    public struct Resolution {
+        public let reference: RegistryReference
+        public let pinned: RegistryReference
+        public let manifestDigest: Digest
+        public let manifest: ImageManifest
+        public let statedPlatform: Platform?
+    }
+
+    public func resolve(_ reference: RegistryReference, platform: Platform?, client: RegistryClient) throws -> Resolution {
+        let repo = reference.repository
+        let top = try client.manifest(repo, reference: reference.manifestReference)
+        var bytes = top.bytes, digest = top.digest, stated: Platform?
+        var (kind, _) = try ManifestSelection.kind(of: bytes, declared: top.mediaType, what: "manifest \(reference)")
+        var depth = 0
+        while case .index(let entries) = kind {
+            depth += 1
+            guard depth < 4 else { throw ImageError.unsupportedMediaType("nested image index", for: "manifest \(reference)") }
+            let choice = try ManifestSelection.choose(entries, platform: platform)
+            let m = try client.manifest(repo, reference: choice.digest.description)
+            guard Int64(m.bytes.count) == choice.size else {
+                throw ImageError.sizeMismatch("manifest \(choice.digest)", expected: choice.size, actual: Int64(m.bytes.count))
+            }
+            (bytes, digest, stated) = (m.bytes, m.digest, choice.statedPlatform)
+            (kind, _) = try ManifestSelection.kind(of: bytes, declared: choice.mediaType ?? m.mediaType, what: "manifest \(choice.digest)")
+        }
+        let manifest = try ManifestSelection.decodeManifest(bytes, what: "manifest \(digest)")
+        return Resolution(reference: reference, pinned: reference.pinned(to: digest), manifestDigest: digest,
+                          manifest: manifest, statedPlatform: stated)
+    }
+
+    /// Pulls, converts (or finds in the cache) and, when `output` is given, places the image there.
+    public func pull(_ text: String, output: String?, options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
+        let reference = try RegistryReference(parsing: text)
+        let cache = try ImageCache(root: cacheRoot)
+        let client = try RegistryClient(reference: reference, options: registry)
+        let r = try resolve(reference, platform: options.platform, client: client)
+        let key = ImageCache.key(manifest: r.manifestDigest, options: options)
+        let start = Date()
+        var cached = true
+        if cache.cachedImage(key) == nil {
+            let lock = try cache.lock("image-" + key, log: log)
+            defer { lock.release() }
+            if cache.cachedImage(key) == nil {
+                try convert(r, client: client, cache: cache, key: key, options: options, progressStyle: progressStyle)
+                cached = false
+            }
+        }
+        guard let image = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after conversion") }
+        cache.touch(key)
+        if cached, progressStyle != .quiet { log("\(r.pinned): converted before; using \(image.path)") }
+        let target = output ?? image.path
+        if let output { try Self.place(image.path, at: output, replace: options.replace) }
+        let inspection = try Inspection(path: image.path)
+        guard let provenance = inspection.provenance else {
+            throw CacheError.io(image.path, reason: "the cached image has no /.vessel/provenance.json; remove it with vessel cache clean")
+        }
+        return BuildReport(output: target, source: r.pinned.description, imageBytes: UInt64(image.bytes),
+                           dataBytes: 0, inodes: inspection.squashfs.inodes,
+                           seconds: Date().timeIntervalSince(start), cached: cached, provenance: provenance)
+    }
+
+    private func convert(_ r: Resolution, client: RegistryClient, cache: ImageCache, key: String, options: BuildOptions,
+                         progressStyle: Progress.Style) throws {
+        let repo = r.reference.repository
+        let cfg = r.manifest.config
+        let configBytes: [UInt8]
+        if cache.hasBlob(cfg.digest, size: cfg.size) {
+            configBytes = try FileRegion(path: cache.blobPath(cfg.digest), offset: 0, length: cfg.size).readAll()
+        } else {
+            configBytes = try client.smallBlob(repo, cfg.digest, size: cfg.size)
+            try cache.storeBlob(configBytes, digest: cfg.digest)
+        }
+        let image = try ManifestSelection.assemble(
+            reference: .registry(r.pinned.description), manifestDigest: r.manifestDigest, manifest: r.manifest,
+            configBytes: configBytes, statedPlatform: r.statedPlatform, place: "\(r.reference.registry)/\(repo)"
+        ) { FileRegion(path: cache.blobPath($0.digest), offset: 0, length: $0.size) }
+        // One bar for both halves: bytes downloaded, then bytes converted.
+        let progress = Progress(total: 2 * image.totalLayerBytes, label: "pulling \(image.layers.count) layers", style: progressStyle)
+        let fetcher = LayerFetcher(client: client, repository: repo, cache: cache, layers: r.manifest.layers,
+                                   parallel: parallelDownloads, progress: progress.advance, log: log)
+        var converter = Converter()
+        converter.log = log
+        var opts = options
+        opts.replace = true
+        do {
+            _ = try converter.build(image: image, output: cache.imagePath(key), options: opts, progress: progress,
+                                    layerReady: fetcher.wait)
+        } catch {
+            fetcher.cancel()
+            throw error
+        }
+        let c = options.compression
+        try cache.record(.init(source: r.reference.description, pinned: r.pinned.description, manifestDigest: r.manifestDigest.description,
+                               platform: image.platform.description,
+                               compression: "\(c.algorithm.rawValue)\(c.level.map { "-\($0)" } ?? "") \(c.blockSize / 1024)K",
+                               created: ISO8601DateFormatter().string(from: Date())), key: key)
+    }
+
+    /// Puts the cached image at `output`: a hard link when the file system allows it (no second
+    /// copy), else a copy that appears complete or not at all.
+    static func place(_ source: String, at output: String, replace: Bool) throws {
+        if !replace, FileManager.default.fileExists(atPath: output) { throw BuildError.outputExists(output) }
+        let out = try AtomicOutput(path: output, replace: replace)
+        let dir = out.directory
+        let temp = dir + "/.\(URL(fileURLWithPath: output).lastPathComponent).link-\(getpid())"
+        if link(source, temp) == 0 {
+            out.discard()
+            guard rename(temp, output) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temp)
+                throw BuildError.output(output, reason: reason)
+            }
+            return
+        }
+        try copyFile(source, to: out.writePath, display: output)
+        try out.commit()
+    }
+
+    static func copyFile(_ source: String, to path: String, display: String) throws {
+        let inFD = open(source, O_RDONLY | O_CLOEXEC)
+        guard inFD >= 0 else { throw BuildError.output(display, reason: "cannot read \(source): \(String(cString: strerror(errno)))") }
+        defer { close(inFD) }
+        let outFD = open(path, O_WRONLY | O_CLOEXEC)
+        guard outFD >= 0 else { throw BuildError.output(display, reason: String(cString: strerror(errno))) }
+        defer { close(outFD) }
+        var buf = [UInt8](repeating: 0, count: 4 << 20)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(inFD, $0.baseAddress, $0.count) }
+            if n == 0 { return }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw BuildError.output(display, reason: "reading \(source): \(String(cString: strerror(errno)))")
+            }
+            var done = 0
+            while done < n {
+                let w = buf.withUnsafeBytes { write(outFD, $0.baseAddress! + done, n - done) }
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw BuildError.output(display, reason: String(cString: strerror(errno)))
+                }
+                done += w
+            }
+        }
+    }
+}
