@@ -48,6 +48,7 @@ let package = Package(
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild"]),
+        .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry", "VesselBuild"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
     ]

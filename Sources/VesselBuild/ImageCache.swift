@@ -59,9 +59,11 @@ public struct ImageCache: Sendable {
     // MARK: Converted images
 
     /// The cache key of a conversion: everything that decides the output's bytes.
-    public static func key(manifest: Digest, options: BuildOptions) -> String {
+    /// The platform counts: an index may list one manifest under two platforms, and the
+    /// provenance records the one chosen.
+    public static func key(manifest: Digest, platform: Platform?, options: BuildOptions) -> String {
         let c = options.compression
-        let text = ["vessel \(VesselVersion.current)", "manifest \(manifest)", "compression \(c.algorithm.rawValue) \(c.level.map(String.init) ?? "-")",
+        let text = ["vessel \(VesselVersion.current)", "manifest \(manifest)", "platform \(platform?.description ?? "-")", "compression \(c.algorithm.rawValue) \(c.level.map(String.init) ?? "-")",
                     "block \(c.blockSize)", "epoch \(options.sourceDateEpoch.map(String.init) ?? "-")"].joined(separator: "\n")
         return String(Digest.of(Array(text.utf8)).hex.prefix(32))
     }

@@ -55,7 +55,7 @@ public struct Puller {
         let cache = try ImageCache(root: cacheRoot)
         let client = try RegistryClient(reference: reference, options: registry)
         let r = try resolve(reference, platform: options.platform, client: client)
-        let key = ImageCache.key(manifest: r.manifestDigest, options: options)
+        let key = ImageCache.key(manifest: r.manifestDigest, platform: r.statedPlatform, options: options)
         let start = Date()
         var cached = true
         if cache.cachedImage(key) == nil {

@@ -67,7 +67,7 @@ enum Harness {
         for (k, v) in environment { e[k] = v }
         if asTestUser, let user = testUser, let pw = getpwnam(user) {
             let home = String(cString: pw.pointee.pw_dir)
-            e["HOME"] = home
+            if environment["HOME"] == nil { e["HOME"] = home }
             e["USER"] = user
             e["LOGNAME"] = user
             argv = ["setpriv", "--reuid=\(pw.pointee.pw_uid)", "--regid=\(pw.pointee.pw_gid)", "--init-groups"] + args

@@ -14,7 +14,7 @@ faults  The first path component picks a failure, the rest is the upstream path:
           /v2/corrupt/REPO/...    blob bodies have one byte flipped
           /v2/redirect/REPO/...   needs Basic auth; blob GETs redirect (307) to http://localhost:P/store/...,
                                   which refuses requests that carry an Authorization header
-Every request is logged to FILE as: METHOD PATH STATUS [auth] (for the tests to count).
+Every request is logged to FILE as: METHOD PATH STATUS auth|- range|- NOTE (for the tests to count).
 """
 import argparse
 import base64
@@ -34,7 +34,8 @@ lock = threading.Lock()
 def log(handler, status, note=""):
     with lock, open(args.log, "a") as f:
         auth = "auth" if handler.headers.get("Authorization") else "-"
-        f.write(f"{handler.command} {handler.path} {status} {auth} {note}\n")
+        rng = "range" if handler.headers.get("Range") else "-"
+        f.write(f"{handler.command} {handler.path} {status} {auth} {rng} {note}\n")
 
 
 def basic_ok(header):
