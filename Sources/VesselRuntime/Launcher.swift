@@ -80,11 +80,13 @@ public struct Launcher {
         return Forwarding.waitForExit(of: pid, reapAll: false)
     }
 
-    /// The driver files --nv brings in; without a driver, a warning, and the container runs without GPUs.
+    /// The driver files --nv brings in; without a driver, a warning, and the container runs
+    /// without GPUs, unless the site's vessel.conf says `nv-required = yes`.
     func gpuPlan(_ host: HostContext) throws -> GPUPlan {
         let plan = GPUPlan(names: GPUPlan.configuredNames(environment: host.environment), cache: LdSoCache(),
                            hostPath: host.environment["PATH"] ?? EnvironmentPlan.defaultPath)
         if !plan.hasDriver {
+            if SiteConfig.load(environment: host.environment).nvRequired { throw RuntimeError.gpuDriverMissing }
             FileHandle.standardError.write(Data("vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n".utf8))
         }
         return plan

@@ -68,6 +68,16 @@ final class GPUTests: XCTestCase {
         let r = try exec(["--nv", image, "true"], env: ["VESSEL_NVLIBLIST": list])
         XCTAssertEqual(r.status, 0)
         XCTAssertEqual(r.stderr, "vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n")
+
+        // A site that requires GPUs for --nv makes the same thing an error.
+        let conf = dir + "/vessel.conf"
+        try "nv-required = yes\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "644", conf])
+        let required = try exec(["--nv", image, "true"], env: ["VESSEL_NVLIBLIST": list, "VESSEL_CONFIG": conf])
+        XCTAssertEqual(required.status, 125)
+        XCTAssertEqual(required.stderr, "vessel exec: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache), and vessel.conf has nv-required = yes; run on a GPU node\n")
+        // With a driver present the setting changes nothing.
+        XCTAssertEqual(try exec(["--nv", image, "true"], env: ["VESSEL_CONFIG": conf]).status, 0)
     }
 
     /// The built-in list is the shipped etc/nvliblist.conf.

@@ -228,6 +228,16 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("retrying in 1.0 s"), r.stderr)
     }
 
+    func testDeniedAndRateLimitedPullsSayWhy() throws {
+        let denied = try pull("-q", "\(registry("FAULTS"))/denied/corpus/tiny", dir + "/d.sqsh")
+        XCTAssertEqual(denied.status, 1)
+        XCTAssertEqual(denied.stderr, "vessel pull: \(registry("FAULTS"))/denied/corpus/tiny:latest: access denied by the registry (403): these credentials may not pull this repository\n")
+        let limited = try pull("-q", "\(registry("FAULTS"))/toomany/corpus/tiny", dir + "/t.sqsh")
+        XCTAssertEqual(limited.status, 1)
+        XCTAssertEqual(limited.stderr, "vessel pull: registry \(registry("FAULTS")): rate limit reached (429); it asks to retry after 3600 s; try again later or log in\n")
+        XCTAssertEqual(cachedFiles("images"), [])
+    }
+
     func testCorruptBlobIsRefusedAndNotCached() throws {
         let r = try pull("-q", "\(registry("FAULTS"))/corrupt/corpus/tiny", dir + "/c.sqsh")
         XCTAssertEqual(r.status, 1)

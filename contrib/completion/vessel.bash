@@ -173,22 +173,22 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|inspect|help)
+    build|pull|login|logout|cache|inspect|exec|run|shell|doctor|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build inspect help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull login logout cache inspect exec run shell doctor help' -- "${cur}"))
         ;;
     esac
 }
 
 _vessel_build() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --quiet -q --json --version -h --help)
+    non_repeating_flags=(--force -f --quiet -q --json --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--arch --compression --level --block-size --jobs -j)
+    non_repeating_options=(--arch --compression --level --block-size --jobs -j --digest-file --ca-file --parallel)
     __vessel_offer_flags_options 2
 
     # Offer option value completions
@@ -209,6 +209,127 @@ _vessel_build() {
     '--jobs'|'-j')
         return
         ;;
+    '--digest-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    esac
+}
+
+_vessel_pull() {
+    repeating_flags=()
+    non_repeating_flags=(--force -f --quiet -q --json --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--arch --compression --level --block-size --jobs -j --digest-file --ca-file --parallel)
+    __vessel_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--arch')
+        return
+        ;;
+    '--compression')
+        __vessel_add_completions -W 'zstd'$'\n''gzip'$'\n''xz'$'\n''lz4'
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '--block-size')
+        return
+        ;;
+    '--jobs'|'-j')
+        return
+        ;;
+    '--digest-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    esac
+}
+
+_vessel_login() {
+    repeating_flags=()
+    non_repeating_flags=(--password-stdin --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--username -u --ca-file --parallel)
+    __vessel_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--username'|'-u')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    esac
+}
+
+_vessel_logout() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 1
+}
+
+_vessel_cache() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|clean)
+        # Offer subcommand argument completions
+        "_vessel_cache_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list clean' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vessel_cache_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 0
+}
+
+_vessel_cache_clean() {
+    repeating_flags=()
+    non_repeating_flags=(--blobs --all --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--older-than)
+    __vessel_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--older-than')
+        return
+        ;;
     esac
 }
 
@@ -218,6 +339,86 @@ _vessel_inspect() {
     repeating_options=()
     non_repeating_options=()
     __vessel_offer_flags_options 1
+}
+
+_vessel_exec() {
+    repeating_flags=()
+    non_repeating_flags=(-e --cleanenv --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    repeating_options=(-B --bind --env --env-file)
+    non_repeating_options=(--pwd)
+    __vessel_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-B'|'--bind')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '--pwd')
+        return
+        ;;
+    esac
+}
+
+_vessel_run() {
+    repeating_flags=()
+    non_repeating_flags=(-e --cleanenv --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    repeating_options=(-B --bind --env --env-file)
+    non_repeating_options=(--pwd)
+    __vessel_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-B'|'--bind')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '--pwd')
+        return
+        ;;
+    esac
+}
+
+_vessel_shell() {
+    repeating_flags=()
+    non_repeating_flags=(-e --cleanenv --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    repeating_options=(-B --bind --env --env-file)
+    non_repeating_options=(--pwd)
+    __vessel_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-B'|'--bind')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--env-file')
+        return
+        ;;
+    '--pwd')
+        return
+        ;;
+    esac
+}
+
+_vessel_doctor() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 0
 }
 
 _vessel_help() {

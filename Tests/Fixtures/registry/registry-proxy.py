@@ -12,6 +12,8 @@ faults  The first path component picks a failure, the rest is the upstream path:
           /v2/drop/REPO/...       a blob GET without Range sends half the body, then drops the connection
           /v2/ratelimit/REPO/...  every other GET of a manifest answers 429 with Retry-After: 1
           /v2/corrupt/REPO/...    blob bodies have one byte flipped
+          /v2/denied/REPO/...     403 DENIED, as a registry answers a token without access
+          /v2/toomany/REPO/...    429 with Retry-After: 3600 (longer than anyone waits)
           /v2/redirect/REPO/...   needs Basic auth; blob GETs redirect (307) to http://localhost:P/store/...,
                                   which refuses requests that carry an Authorization header
 Every request is logged to FILE as: METHOD PATH STATUS auth|- range|- NOTE (for the tests to count).
@@ -122,6 +124,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.proxy(upstream, drop_half=True)
         if fault == "ratelimit" and is_manifest and first:
             return self.reply(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}', {"Retry-After": "1"})
+        if fault == "denied":
+            return self.reply(403, b'{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}')
+        if fault == "toomany":
+            return self.reply(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"pull rate limit"}]}', {"Retry-After": "3600"})
         if fault == "corrupt" and is_blob:
             return self.proxy(upstream, corrupt=True)
         if fault == "redirect":
