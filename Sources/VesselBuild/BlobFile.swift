@@ -15,8 +15,13 @@ final class BlobFile: BlobWriter {
     private(set) var bytesHeld: Int64 = 0
     private(set) var failure: Error?
     private let progress: (Int) -> Void
+    private let stop: () -> Bool
 
-    init(cache: ImageCache, digest: Digest, size: Int64, progress: @escaping (Int) -> Void) throws {
+    /// The pull was called off; the partial file is kept for a later resume.
+    struct Stopped: Error {}
+
+    init(cache: ImageCache, digest: Digest, size: Int64, progress: @escaping (Int) -> Void, stop: @escaping () -> Bool = { false }) throws {
+        self.stop = stop
         self.digest = digest
         self.size = size
         self.progress = progress
@@ -53,6 +58,10 @@ final class BlobFile: BlobWriter {
     }
 
     func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
+        if stop() {
+            failure = Stopped()
+            return false
+        }
         if bytesHeld + Int64(chunk.count) > size {
             failure = ImageError.sizeMismatch("blob \(digest)", expected: size, actual: bytesHeld + Int64(chunk.count))
             discard()

@@ -16,6 +16,8 @@ final class LayerFetcher: @unchecked Sendable {
     private var done: Set<Int> = []
     private var failure: Error?
     private var next: [Int]
+    private var running = 0
+    private var cancelled = false
 
     init(client: RegistryClient, repository: String, cache: ImageCache, layers: [Descriptor], parallel: Int,
          progress: @escaping (Int) -> Void, log: @escaping (String) -> Void) {
@@ -26,7 +28,8 @@ final class LayerFetcher: @unchecked Sendable {
         self.progress = progress
         self.log = log
         next = Array(layers.indices)  // popped from the end: the top layer first
-        for _ in 0..<max(1, min(parallel, layers.count)) {
+        running = max(1, min(parallel, layers.count))
+        for _ in 0..<running {
             let t = Thread { [self] in work() }
             t.stackSize = 1 << 20
             t.start()
@@ -42,17 +45,26 @@ final class LayerFetcher: @unchecked Sendable {
         }
     }
 
-    /// Stops handing out new downloads (the build failed).
+    /// Stops the downloads (the build failed) and waits until every worker has let go of its
+    /// lock; what was downloaded so far stays as a partial file for the next pull to resume.
     func cancel() {
         cond.lock()
         next.removeAll()
+        cancelled = true
+        while running > 0 { cond.wait() }
         cond.unlock()
     }
 
+    private var isCancelled: Bool {
+        cond.lock(); defer { cond.unlock() }
+        return cancelled
+    }
+
     private func work() {
+        defer { cond.lock(); running -= 1; cond.broadcast(); cond.unlock() }
         while true {
             cond.lock()
-            guard failure == nil, let i = next.popLast() else { cond.unlock(); return }
+            guard failure == nil, !cancelled, let i = next.popLast() else { cond.unlock(); return }
             cond.unlock()
             do {
                 try fetch(layers[i])
@@ -76,15 +88,18 @@ final class LayerFetcher: @unchecked Sendable {
         let lock = try cache.lock("blob-" + d.digest.hex, log: log)
         defer { lock.release() }
         if cache.hasBlob(d.digest, size: d.size) { progress(Int(d.size)); return }
-        try Self.download(client: client, repository: repository, cache: cache, digest: d.digest, size: d.size, progress: progress)
+        try Self.download(client: client, repository: repository, cache: cache, digest: d.digest, size: d.size,
+                          progress: progress, stop: { [unowned self] in isCancelled })
     }
 
     /// Streams one blob into the cache; a transient failure keeps the partial file for a resume.
     static func download(client: RegistryClient, repository: String, cache: ImageCache, digest: Digest, size: Int64,
-                         progress: @escaping (Int) -> Void) throws {
-        let file = try BlobFile(cache: cache, digest: digest, size: size, progress: progress)
+                         progress: @escaping (Int) -> Void, stop: @escaping () -> Bool) throws {
+        let file = try BlobFile(cache: cache, digest: digest, size: size, progress: progress, stop: stop)
         do {
             try client.blob(repository, digest, size: size, into: file)
+        } catch is BlobFile.Stopped {
+            throw BlobFile.Stopped()
         } catch let e as RegistryError {
             if case .unreachable = e {} else { file.discard() }
             throw e

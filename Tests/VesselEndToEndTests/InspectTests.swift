@@ -11,7 +11,7 @@ final class InspectTests: XCTestCase {
         let text = try Harness.vessel("inspect", dir + "/t.sqsh")
         XCTAssertEqual(text.status, 0, text.stderr)
         for line in ["Entrypoint:   [\"/usr/local/bin/hello.sh\"]", "Cmd:          [\"world\"]", "WorkingDir:   /srv/app",
-                     "User:         1000:1000", "  SPACED=a b  c", "  EMPTY=", "Source:       oci:\(layout)"] {
+                     "User:         1000:1000", "  SPACED=a b  c", "  EMPTY=", "Platform:     linux/amd64", "Manifest:     sha256:"] {
             XCTAssertTrue(text.stdout.contains(line), "missing \(line) in:\n\(text.stdout)")
         }
 

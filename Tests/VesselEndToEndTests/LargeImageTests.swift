@@ -70,3 +70,24 @@ final class LargeImageGPUTests: XCTestCase {
         XCTAssertEqual(r.stdout, "12040\n", r.stderr)
     }
 }
+
+/// The Debian and ML images pulled from the test registry: byte for byte what `vessel build`
+/// makes from the same image's OCI layout.
+final class LargeImageRegistryTests: XCTestCase {
+    func testDebianPulledEqualsLayoutBuild() throws { try pulledEqualsLayout("debian") }
+
+    func testMLPulledEqualsLayoutBuild() throws { try pulledEqualsLayout("ml") }
+
+    private func pulledEqualsLayout(_ name: String) throws {
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw XCTSkip("no test registry: run scripts/test") }
+        let layout = try Harness.require("oci/\(name)")
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let built = try Harness.vessel("build", "-q", dir + "/layout.sqsh", "oci:\(layout):latest")
+        XCTAssertEqual(built.status, 0, built.stderr)
+        let pulled = try Harness.vessel("pull", "-q", "\(registry)/corpus/\(name):latest", dir + "/pulled.sqsh",
+                                        environment: ["VESSEL_CACHE": dir + "/cache"])
+        XCTAssertEqual(pulled.status, 0, pulled.stderr)
+        XCTAssertEqual(try Harness.sha256(dir + "/pulled.sqsh"), try Harness.sha256(dir + "/layout.sqsh"))
+    }
+}

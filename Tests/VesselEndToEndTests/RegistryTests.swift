@@ -250,6 +250,22 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(cachedFiles("locks"), [])
     }
 
+    func testFullCacheDiskLeavesNothing() throws {
+        guard Harness.isRoot else { throw XCTSkip("mounting a small tmpfs needs root") }
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false)
+        XCTAssertEqual(try Harness.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "tmpfs", cache]).status, 0)
+        defer { try? Harness.run(["umount", cache]) }
+        let r = try pull("-q", "\(registry("PLAIN"))/corpus/tiny", dir + "/f.sqsh")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasPrefix("vessel pull: cache \(cache)/blobs/sha256/"), r.stderr)
+        XCTAssertTrue(r.stderr.hasSuffix(": No space left on device\n"), r.stderr)
+        XCTAssertEqual(r.stderrLines.count, 1)
+        XCTAssertFalse(cachedFiles("blobs/sha256").contains { $0.hasSuffix(".partial") }, "\(cachedFiles("blobs/sha256"))")
+        XCTAssertEqual(cachedFiles("images"), [])
+        XCTAssertEqual(cachedFiles("locks"), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/f.sqsh"))
+    }
+
     func testRedirectDoesNotCarryTheRegistryCredentials() throws {
         let (user, password) = creds
         let r = try pull("-q", "\(registry("FAULTS"))/redirect/corpus/tiny", dir + "/rd.sqsh",
