@@ -8,12 +8,15 @@ import PackageDescription
 //   VesselSquashFS  SquashFS writing (libsquashfs) and reading
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
+//   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   vessel          the command-line interface (thin)
 let package = Package(
     name: "vessel",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vessel", targets: ["vessel"]),
+        // The Slurm plugin: plugstack.conf loads libvessel-spank.so into srun, sbatch, salloc and slurmstepd.
+        .library(name: "vessel-spank", type: .dynamic, targets: ["VesselSpank"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +36,12 @@ let package = Package(
         // HTTP for registries: libcurl brings TLS with the system CA store, HTTP/2, proxies and
         // ranged requests, and is what Foundation's own URLSession sits on here.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
+        // standard library linked in, so that nodes need no Swift. spank_* resolve from the
+        // Slurm process that loads it (do not link libslurm).
+        .target(name: "CVesselSpank"),
+        .target(name: "VesselSpank", dependencies: ["CVesselSpank"],
+                linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselTree", "CArchive",

@@ -80,6 +80,35 @@ public struct Puller {
                            seconds: Date().timeIntervalSince(start), cached: cached, provenance: provenance)
     }
 
+    /// A local source (layout, archive) converted into the cache once, keyed like a pull by its
+    /// manifest digest (a docker-archive, which has none, by its config digest). For the Slurm
+    /// plugin, which runs what the user submitted however long the job waits.
+    public func cachedLocal(_ source: SourceReference, options: BuildOptions, progressStyle: Progress.Style) throws -> String {
+        let cache = try ImageCache(root: cacheRoot)
+        let image = try ImageResolver.resolve(source, platform: options.platform)
+        let key = ImageCache.key(manifest: image.manifestDigest ?? image.configDigest, platform: image.platform, options: options)
+        if cache.cachedImage(key) == nil {
+            let lock = try cache.lock("image-" + key, log: log)
+            defer { lock.release() }
+            if cache.cachedImage(key) == nil {
+                var converter = Converter()
+                converter.log = log
+                var opts = options
+                opts.replace = true
+                let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
+                _ = try converter.build(image: image, output: cache.imagePath(key), options: opts, progress: progress)
+                let c = options.compression
+                try cache.record(.init(source: source.description, pinned: source.description,
+                                       manifestDigest: (image.manifestDigest ?? image.configDigest).description,
+                                       platform: image.platform.description,
+                                       compression: "\(c.algorithm.rawValue)\(c.level.map { "-\($0)" } ?? "") \(c.blockSize / 1024)K",
+                                       created: ISO8601DateFormatter().string(from: Date())), key: key)
+            }
+        }
+        cache.touch(key)
+        return cache.imagePath(key)
+    }
+
     private func convert(_ r: Resolution, client: RegistryClient, cache: ImageCache, key: String, options: BuildOptions,
                          progressStyle: Progress.Style) throws {
         let repo = r.reference.repository

@@ -25,13 +25,15 @@ struct ContainerInit {
     /// signals on to it until it ends.
     func run() -> Never {
         _ = vessel_set_pdeathsig(SIGKILL)
-        guard unshare(vessel_clone_newns | vessel_clone_newpid) == 0 else {
-            FileHandle.standardError.write(Data("vessel: \(RuntimeError.namespaces(reason: errnoText()))\n".utf8))
-            exit(125)
+        // A served container has no PID namespace: the tasks that join it stay Slurm's to track.
+        let serving = spec.mode == .serve
+        guard unshare(vessel_clone_newns | (serving ? 0 : vessel_clone_newpid)) == 0 else {
+            fail(RuntimeError.namespaces(reason: errnoText()))
         }
         let pid = vessel_fork()
         if pid == 0 { initProcess() }
         guard pid > 0 else { exit(125) }
+        if spec.readyFD >= 0 { close(spec.readyFD) }
         Forwarding.install(to: pid)
         exit(Forwarding.waitForExit(of: pid, reapAll: false))
     }
@@ -43,14 +45,36 @@ struct ContainerInit {
             let root = try buildRoot()
             try switchRoot(to: root)
         } catch {
-            FileHandle.standardError.write(Data("vessel: \(error)\n".utf8))
-            exit(125)
+            fail(error)
         }
+        if spec.mode == .serve { serve() }
         if chdir(workdir) != 0 {
             FileHandle.standardError.write(Data("vessel: warning: working directory \(workdir) is not in the container; using /\n".utf8))
             _ = chdir("/")
         }
         startAndWait()
+    }
+
+    /// Reports a failure where the caller looks (the serve announcement, else stderr) and exits 125.
+    private func fail(_ error: Error) -> Never {
+        if spec.readyFD >= 0 {
+            ServeAnnouncement.failure("\(error)", to: spec.readyFD)
+        } else {
+            FileHandle.standardError.write(Data("vessel: \(error)\n".utf8))
+        }
+        exit(125)
+    }
+
+    /// serve: says which process to join and how the environment differs from the host's,
+    /// then holds the namespaces until told to stop.
+    private func serve() -> Never {
+        var env: [String: String] = [:]
+        for e in environment { if let eq = e.firstIndex(of: "=") { env[String(e[..<eq])] = String(e[e.index(after: eq)...]) } }
+        ServeAnnouncement(pid: getpid(), workdir: workdir, set: env.filter { host.environment[$0.key] != $0.value },
+                          unset: host.environment.keys.filter { env[$0] == nil }).write(to: spec.readyFD)
+        close(spec.readyFD)
+        for sig in Forwarding.signals where sig != SIGTERM && sig != SIGINT && sig != SIGHUP { signal(sig, SIG_IGN) }
+        while true { pause() }
     }
 
     /// The root is an overlay: the image below, a tmpfs above. Everything Vessel adds (mount

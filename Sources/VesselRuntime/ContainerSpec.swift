@@ -2,7 +2,9 @@ import Foundation
 
 /// What the user asked for: the image, the command, and how the container is put together.
 public struct ContainerSpec: Sendable {
-    public enum Mode: Sendable { case exec, run, shell }
+    /// serve: no command; the container's root is built and kept until SIGTERM, for the
+    /// tasks of a Slurm job step to join (see the SPANK plugin).
+    public enum Mode: Sendable { case exec, run, shell, serve }
 
     public var image: String
     public var mode: Mode
@@ -22,6 +24,8 @@ public struct ContainerSpec: Sendable {
     public var nv = false
     /// Unpack the image into a private tmpfs instead of mounting it through FUSE.
     public var unpack = false
+    /// serve: where to announce the container (`ServeAnnouncement`).
+    public var readyFD: Int32 = -1
 
     public init(image: String, mode: Mode, arguments: [String]) {
         self.image = image

@@ -75,6 +75,8 @@ public struct Launcher {
                           workdir: workdir, uidInside: uidInside, gidInside: gidInside, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
+        // Only the container's first process announces it; the reader waits for end of file.
+        if spec.readyFD >= 0 { close(spec.readyFD) }
         mounted?.serve()
         Forwarding.install(to: pid)
         return Forwarding.waitForExit(of: pid, reapAll: false)
@@ -128,6 +130,8 @@ public struct Launcher {
             let full = (config?.entrypoint ?? []) + cmd
             guard !full.isEmpty else { throw RuntimeError.noCommand(spec.image) }
             return full
+        case .serve:
+            return []
         case .shell:
             return ["/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash \"$@\"; else exec /bin/sh \"$@\"; fi", "sh"] + spec.arguments
         }

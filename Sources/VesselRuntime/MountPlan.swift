@@ -22,7 +22,9 @@ public struct MountPlan: Equatable, Sendable {
     static let systemPaths = ["/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/var/lib"]
 
     public init(spec: ContainerSpec, host: HostContext, gpu: GPUPlan? = nil) throws {
-        steps.append(Step(kind: .proc, target: "/proc"))
+        // A served container (a Slurm step) keeps the host's PID namespace, whose /proc only
+        // the host's may show; the tasks that join it are Slurm's processes.
+        steps.append(Step(kind: spec.mode == .serve ? .bind(source: "/proc", recursive: true, readOnly: false) : .proc, target: "/proc"))
         steps.append(Step(kind: .bind(source: "/sys", recursive: true, readOnly: false), target: "/sys"))
         steps.append(Step(kind: .bind(source: "/dev", recursive: true, readOnly: false), target: "/dev"))
         for tmp in ["/tmp", "/var/tmp"] {

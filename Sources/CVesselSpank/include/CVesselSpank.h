@@ -1,0 +1,35 @@
+// The C side of Vessel's SPANK plugin: the symbols Slurm looks up (plugin_name, plugin_type,
+// plugin_version and the slurm_spank_* callbacks, which forward to Swift), the variadic calls
+// Swift cannot make, and the steps that must run between fork and exec or before a task execs.
+#include <slurm/spank.h>
+#include <sys/types.h>
+
+// Implemented in Swift (VesselSpank), called by the forwarders in spank.c.
+int vessel_spank_init(spank_t sp, int ac, char **av);
+int vessel_spank_init_post_opt(spank_t sp, int ac, char **av);
+int vessel_spank_user_init(spank_t sp, int ac, char **av);
+int vessel_spank_task_init(spank_t sp, int ac, char **av);
+int vessel_spank_exit(spank_t sp, int ac, char **av);
+
+void vessel_spank_error(const char *message);
+void vessel_spank_info(const char *message);
+
+// spank_get_item, typed.
+int vessel_spank_job_env(spank_t sp, char ***env);
+int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid);
+int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv);
+
+// pipe2 with O_CLOEXEC, which Swift's Glibc module does not declare.
+int vessel_spank_pipe(int fds[2]);
+
+// Starts `argv` as the job's user in `cwd` with `envp`, its fd 3 being `ready_fd`, stdin and
+// stdout /dev/null, stderr `err_fd` (or /dev/null when -1). Returns the pid, or -1.
+pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                         uid_t uid, gid_t gid, int ready_fd, int err_fd);
+
+// Joins the user and mount namespaces of `pid`. Returns 0, or -1 with errno set.
+int vessel_spank_join(pid_t pid);
+
+// Keeps CAP_SYS_CHROOT across execve (an ambient capability in the container's user namespace),
+// so that programs inside may chroot into the host's root bound at /.vessel/host (srun inside).
+int vessel_spank_keep_chroot(void);

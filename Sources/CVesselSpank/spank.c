@@ -1,0 +1,91 @@
+#define _GNU_SOURCE
+#include "CVesselSpank.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+SPANK_PLUGIN(vessel, 1);
+
+int slurm_spank_init(spank_t sp, int ac, char **av) { return vessel_spank_init(sp, ac, av); }
+int slurm_spank_init_post_opt(spank_t sp, int ac, char **av) { return vessel_spank_init_post_opt(sp, ac, av); }
+int slurm_spank_user_init(spank_t sp, int ac, char **av) { return vessel_spank_user_init(sp, ac, av); }
+int slurm_spank_task_init(spank_t sp, int ac, char **av) { return vessel_spank_task_init(sp, ac, av); }
+int slurm_spank_exit(spank_t sp, int ac, char **av) { return vessel_spank_exit(sp, ac, av); }
+
+void vessel_spank_error(const char *message) { slurm_error("vessel: %s", message); }
+void vessel_spank_info(const char *message) { slurm_spank_log("vessel: %s", message); }
+
+int vessel_spank_job_env(spank_t sp, char ***env) { return spank_get_item(sp, S_JOB_ENV, env); }
+int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv) { return spank_get_item(sp, S_JOB_ARGV, argc, argv); }
+int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid) {
+    int rc = spank_get_item(sp, S_JOB_UID, uid);
+    return rc ? rc : spank_get_item(sp, S_JOB_GID, gid);
+}
+
+int vessel_spank_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
+                         uid_t uid, gid_t gid, int ready_fd, int err_fd) {
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    // If slurmstepd dies (killed, or crashed), the helper goes with it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent) _exit(125);
+    // slurmstepd blocks and ignores signals; execve keeps both, and the helper must hear SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    // The child of a multithreaded slurmstepd: only async-signal-safe calls until execve.
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0) _exit(125);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(err_fd >= 0 ? err_fd : null, 2);
+    if (ready_fd != 3) {
+        if (dup2(ready_fd, 3) < 0) _exit(125);  // dup2 clears close-on-exec on fd 3 only
+    } else {
+        fcntl(3, F_SETFD, 0);
+    }
+    // slurmstepd has only set its effective ids to the user; make all of them the user's.
+    if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) _exit(125);
+    if (cwd == NULL || chdir(cwd) != 0) {
+        if (chdir("/") != 0) _exit(125);
+    }
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+int vessel_spank_join(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+    int user = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    int mnt = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = -1;
+    if (user >= 0 && mnt >= 0 && setns(user, CLONE_NEWUSER) == 0 && setns(mnt, CLONE_NEWNS) == 0) rc = 0;
+    int saved = errno;
+    if (user >= 0) close(user);
+    if (mnt >= 0) close(mnt);
+    errno = saved;
+    return rc;
+}
+
+int vessel_spank_keep_chroot(void) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    data[CAP_TO_INDEX(CAP_SYS_CHROOT)].inheritable |= CAP_TO_MASK(CAP_SYS_CHROOT);
+    if (syscall(SYS_capset, &header, data) != 0) return -1;
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_CHROOT, 0, 0);
+}

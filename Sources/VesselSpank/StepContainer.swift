@@ -1,0 +1,126 @@
+import CVesselSpank
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One job step's container on one node: `vessel spank-helper` mounts the image once and builds
+/// the root once; every task of the step then joins its namespaces (one FUSE mount per node per
+/// step, and all ranks in one user namespace, which intra-node MPI shared memory needs).
+final class StepContainer {
+    /// The helper as slurmstepd started it; stopped at the end of the step.
+    let helper: pid_t
+    let announcement: Announcement
+
+    private init(helper: pid_t, announcement: Announcement) {
+        self.helper = helper
+        self.announcement = announcement
+    }
+
+    static func start(_ sp: OpaquePointer?, image: String, request: ContainerRequest, config: PluginConfig) throws -> StepContainer {
+        var envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        guard vessel_spank_job_env(sp, &envp) == 0, let envp else { throw OptionError("cannot read the job's environment") }
+        var list: [String] = []
+        var p = envp
+        while let e = p.pointee { list.append(String(cString: e)); p += 1 }
+        let env = Environment(list)
+        var uid: uid_t = 0, gid: gid_t = 0
+        guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
+
+        let path: String
+        if env[JobVariables.image] == image, let resolved = env[JobVariables.path] {
+            path = resolved
+        } else if image.hasPrefix("/") {
+            path = image
+        } else {
+            throw OptionError("\(image): not resolved when the job was submitted (is the plugin loaded by srun and sbatch?)")
+        }
+        var args = [config.runtime, "spank-helper", "--ready-fd", "3"]
+        for m in config.mounts + request.mounts { args += ["--bind", m.spec] }
+        if request.writable { args.append("--writable-tmpfs") }
+        if request.remapRoot { args.append("--fakeroot") }
+        if !(request.mountHome ?? config.mountHome) { args.append("--no-home") }
+        // GPUs Slurm allocated are visible without a flag.
+        if ["SLURM_JOB_GPUS", "SLURM_STEP_GPUS", "CUDA_VISIBLE_DEVICES"].contains(where: { env[$0].map { !$0.isEmpty } ?? false }) {
+            args.append("--nv")
+        }
+        for name in request.envNames { if let v = env[name] { args += ["--env", "\(name)=\(v)"] } }
+        args.append(path)
+
+        var fds: [Int32] = [-1, -1]
+        guard vessel_spank_pipe(&fds) == 0 else { throw OptionError("cannot make a pipe: \(String(cString: strerror(errno)))") }
+        let cwd = env["PWD"] ?? env["SLURM_SUBMIT_DIR"] ?? "/"
+        let pid = withCStrings(args) { argv in
+            withCStrings(list) { envp in vessel_spank_spawn(config.runtime, argv, envp, cwd, uid, gid, fds[1], -1) }
+        }
+        close(fds[1])
+        guard pid > 0 else {
+            close(fds[0])
+            throw OptionError("cannot start \(config.runtime): \(String(cString: strerror(errno)))")
+        }
+        let text = readAll(fds[0])
+        close(fds[0])
+        let a = Announcement(text)
+        if let error = a.error ?? (a.pid == nil ? "the container helper ended without a word (\(config.runtime) spank-helper)" : nil) {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            throw OptionError("\(image): \(error)")
+        }
+        return StepContainer(helper: pid, announcement: a)
+    }
+
+    /// In a task, before Slurm execs its command: enter the container, take its environment,
+    /// and go to the working directory.
+    func join(_ sp: OpaquePointer?, request: ContainerRequest) throws {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let cwd = getcwd(&buf, buf.count).map { _ in String(cString: buf) }
+        guard let pid = announcement.pid, vessel_spank_join(pid) == 0 else {
+            throw OptionError("joining the container: \(String(cString: strerror(errno)))")
+        }
+        for (k, v) in announcement.set { spank_setenv(sp, k, v, 1) }
+        for k in announcement.unset { spank_unsetenv(sp, k) }
+        if let dir = request.workdir {
+            guard chdir(dir) == 0 else { throw OptionError("--container-workdir=\(dir): \(String(cString: strerror(errno))) in the container") }
+        } else if cwd.map({ chdir($0) == 0 }) != true {
+            if chdir(announcement.workdir) != 0 { chdir("/") }
+        }
+    }
+
+    /// At the end of the step (also after scancel or a time limit): the helper goes, and with it
+    /// the mount and the namespaces.
+    func stop() {
+        kill(helper, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<100 {
+            if waitpid(helper, &status, WNOHANG) != 0 { return }
+            usleep(50_000)
+        }
+        kill(helper, SIGKILL)
+        waitpid(helper, &status, 0)
+    }
+}
+
+/// What the helper says on its pipe (see ServeAnnouncement in VesselRuntime).
+struct Announcement {
+    var pid: pid_t?
+    var workdir = "/"
+    var set: [(String, String)] = []
+    var unset: [String] = []
+    var error: String?
+
+    init(_ text: String) {
+        for record in text.split(separator: "\0") {
+            guard let tab = record.firstIndex(of: "\t") else { continue }
+            let kind = record[..<tab], value = String(record[record.index(after: tab)...])
+            switch kind {
+            case "PID": pid = pid_t(value)
+            case "CWD": workdir = value
+            case "SET":
+                if let eq = value.firstIndex(of: "=") { set.append((String(value[..<eq]), String(value[value.index(after: eq)...]))) }
+            case "UNSET": unset.append(value)
+            case "ERROR": error = value
+            default: break
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import VesselBuild
+import VesselOCI
+import VesselRegistry
+import VesselRuntime
+
+/// `vessel resolve SOURCE`: the SquashFS file to run for any image source, converting into the
+/// cache when needed. The Slurm plugin calls it on the submitting side, so that a job runs the
+/// image the user submitted and compute nodes never reach a registry.
+struct Resolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the SquashFS file to run for an image source, converting it into the cache if needed.",
+        discussion: """
+        SOURCE is a SquashFS file (printed as an absolute path), or anything vessel build or \
+        vessel pull accepts: a registry image is pulled, a layout or archive converted, once \
+        per digest, into the cache. Prints the path on standard output; progress goes to \
+        standard error. This is what the Slurm plugin does when a job is submitted.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The image.", valueName: "SOURCE"))
+    var source: String
+
+    @OptionGroup(title: "Conversion")
+    var conversion: ConversionOptions
+
+    @OptionGroup(title: "Registry")
+    var registry: RegistryFlags
+
+    func run() throws {
+        do {
+            print(try Self.resolve(source, conversion: conversion, registry: registry))
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw fail("resolve", error)
+        }
+    }
+
+    static func resolve(_ source: String, conversion: ConversionOptions, registry: RegistryFlags) throws -> String {
+        let style = Progress.defaultStyle(quiet: conversion.quiet)
+        if isSquashFS(source) { return URL(fileURLWithPath: source).resolvingSymlinksInPath().path }
+        let puller = try registry.puller(quiet: conversion.quiet)
+        let options = try conversion.buildOptions()
+        let local = ["oci:", "oci-archive:", "docker-archive:"].contains { source.hasPrefix($0) } || FileManager.default.fileExists(atPath: source)
+        if local { return try puller.cachedLocal(try SourceReference.parse(source), options: options, progressStyle: style) }
+        return try puller.pull(source, output: nil, options: options, progressStyle: style).output
+    }
+
+    static func isSquashFS(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: 4)) == Data("hsqs".utf8)
+    }
+}
+
+/// The process that holds a Slurm job step's container on a node: the image mounted once, the
+/// root built once, for every task of the step to join. Started by the SPANK plugin, not by users.
+struct SpankHelper: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spank-helper", abstract: "Hold a job step's container for its tasks (used by the Slurm plugin).",
+        shouldDisplay: false)
+
+    @OptionGroup var options: ContainerOptions
+
+    @Option(help: "Where to announce the container.")
+    var readyFD: Int32
+
+    @Argument var image: String
+
+    func run() throws {
+        do {
+            var spec = try options.spec(image: image, mode: .serve, arguments: [])
+            spec.readyFD = readyFD
+            Foundation.exit(try Launcher().run(spec))
+        } catch {
+            ServeAnnouncement.failure("\(error)", to: readyFD)
+            Foundation.exit(125)
+        }
+    }
+}
