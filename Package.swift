@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "vessel", targets: ["vessel"]),
         // The Slurm plugin: plugstack.conf loads libvessel-spank.so into srun, sbatch, salloc and slurmstepd.
         .library(name: "vessel-spank", type: .dynamic, targets: ["VesselSpank"]),
+        .executable(name: "vessel-hostexec", targets: ["vessel-hostexec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,6 +43,8 @@ let package = Package(
         .target(name: "CVesselSpank"),
         .target(name: "VesselSpank", dependencies: ["CVesselSpank"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        // Static, because it runs inside any image: srun and friends inside a step's container.
+        .executableTarget(name: "vessel-hostexec", linkerSettings: [.unsafeFlags(["-static-executable"])]),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselTree", "CArchive",

@@ -49,3 +49,15 @@ static inline int vessel_loop_attach(int image_fd, char *path, size_t path_size)
     }
     return dev;
 }
+
+#include <linux/capability.h>
+// Drops every capability of the calling thread. A step container's helper does this once its
+// namespaces are made, so that the tasks inside (with fewer capabilities) may reach its
+// /proc/PID/root: the kernel lets a process look into another only if it holds at least the
+// other's capabilities.
+static inline int vessel_drop_capabilities(void) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    return (int)syscall(SYS_capset, &header, data);
+}

@@ -26,6 +26,8 @@ public struct ContainerSpec: Sendable {
     public var unpack = false
     /// serve: where to announce the container (`ServeAnnouncement`).
     public var readyFD: Int32 = -1
+    /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.
+    public var hostExec: String?
 
     public init(image: String, mode: Mode, arguments: [String]) {
         self.image = image

@@ -71,15 +71,25 @@ public struct Launcher {
         let pid = vessel_fork()
         if pid == 0 {
             if let mounted { close(mounted.fuseFD) }
-            ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv, environment: env.strings + ["VESSEL_IMAGE_MOUNT=\(how)"],
+            ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv,
+                          environment: hostAccess(env.strings, spec: spec, host: host, helper: getppid()) + ["VESSEL_IMAGE_MOUNT=\(how)"],
                           workdir: workdir, uidInside: uidInside, gidInside: gidInside, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
         // Only the container's first process announces it; the reader waits for end of file.
         if spec.readyFD >= 0 { close(spec.readyFD) }
+        if spec.mode == .serve, spec.hostExec != nil { _ = vessel_drop_capabilities() }
         mounted?.serve()
         Forwarding.install(to: pid)
         return Forwarding.waitForExit(of: pid, reapAll: false)
+    }
+
+    /// A Slurm step's container reaches Slurm's commands on the host through /.vessel/bin (see
+    /// vessel-hostexec): they chroot into the host's root as this process sees it.
+    func hostAccess(_ env: [String], spec: ContainerSpec, host: HostContext, helper: pid_t) -> [String] {
+        guard spec.mode == .serve, spec.hostExec != nil else { return env }
+        return env.map { $0.hasPrefix("PATH=") ? $0 + ":" + MountPlan.hostCommandDirectory : $0 }
+            + ["VESSEL_HOST_ROOT=/proc/\(helper)/root", "VESSEL_HOST_PATH=\(host.environment["PATH"] ?? EnvironmentPlan.defaultPath)"]
     }
 
     /// The driver files --nv brings in; without a driver, a warning, and the container runs

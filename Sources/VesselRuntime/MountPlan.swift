@@ -40,12 +40,21 @@ public struct MountPlan: Equatable, Sendable {
         for file in gpu?.files ?? [] {
             steps.append(Step(kind: .bind(source: file.host, recursive: false, readOnly: true), target: file.container))
         }
+        if let exec = spec.hostExec {
+            for name in Self.hostCommands {
+                steps.append(Step(kind: .bind(source: exec, recursive: false, readOnly: true), target: Self.hostCommandDirectory + "/" + name))
+            }
+        }
         for b in spec.binds {
             guard FileManager.default.fileExists(atPath: b.source) else { throw RuntimeError.bindSourceMissing(b.source) }
             let source = URL(fileURLWithPath: b.source).standardizedFileURL.path
             steps.append(Step(kind: .bind(source: source, recursive: true, readOnly: b.readOnly), target: b.destination))
         }
     }
+
+    /// The host's Slurm commands a step's container can call (through vessel-hostexec).
+    public static let hostCommands = ["srun", "sbatch", "salloc", "scancel", "squeue", "scontrol", "sinfo", "sacct", "sstat"]
+    public static let hostCommandDirectory = "/.vessel/bin"
 
     /// Whether a path is inside something already bound (or is /).
     func covered(_ path: String) -> Bool {

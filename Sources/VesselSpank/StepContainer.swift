@@ -77,6 +77,8 @@ final class StepContainer {
         guard let pid = announcement.pid, vessel_spank_join(pid) == 0 else {
             throw OptionError("joining the container: \(String(cString: strerror(errno)))")
         }
+        // Lets /.vessel/bin/srun and friends chroot to the host (in this user namespace only).
+        _ = vessel_spank_keep_chroot()
         for (k, v) in announcement.set { spank_setenv(sp, k, v, 1) }
         for k in announcement.unset { spank_unsetenv(sp, k) }
         if let dir = request.workdir {

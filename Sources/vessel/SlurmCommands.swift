@@ -73,6 +73,9 @@ struct SpankHelper: ParsableCommand {
         do {
             var spec = try options.spec(image: image, mode: .serve, arguments: [])
             spec.readyFD = readyFD
+            let exec = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+                .appendingPathComponent("vessel-hostexec").path
+            if FileManager.default.isExecutableFile(atPath: exec) { spec.hostExec = exec }
             Foundation.exit(try Launcher().run(spec))
         } catch {
             ServeAnnouncement.failure("\(error)", to: readyFD)
