@@ -71,7 +71,7 @@ struct ContainerInit {
         var env: [String: String] = [:]
         for e in environment { if let eq = e.firstIndex(of: "=") { env[String(e[..<eq])] = String(e[e.index(after: eq)...]) } }
         ServeAnnouncement(pid: getpid(), workdir: workdir, set: env.filter { host.environment[$0.key] != $0.value },
-                          unset: host.environment.keys.filter { env[$0] == nil }).write(to: spec.readyFD)
+                          unset: host.environment.keys.filter { env[$0] == nil }, entrypoint: argv).write(to: spec.readyFD)
         close(spec.readyFD)
         for sig in Forwarding.signals where sig != SIGTERM && sig != SIGINT && sig != SIGHUP { signal(sig, SIG_IGN) }
         while true { pause() }

@@ -141,7 +141,8 @@ public struct Launcher {
             guard !full.isEmpty else { throw RuntimeError.noCommand(spec.image) }
             return full
         case .serve:
-            return []
+            // Not run by the helper: announced, for tasks started with --container-entrypoint.
+            return config?.entrypoint ?? []
         case .shell:
             return ["/bin/sh", "-c", "if [ -x /bin/bash ]; then exec /bin/bash \"$@\"; else exec /bin/sh \"$@\"; fi", "sh"] + spec.arguments
         }

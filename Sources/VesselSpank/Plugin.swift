@@ -54,6 +54,8 @@ public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMuta
        let path = getenv(JobVariables.path).map({ String(cString: $0) }), access(path, R_OK) == 0 {
         return 0
     }
+    // A path missing here may exist on the nodes (node-local storage): the node says if not.
+    if image.hasPrefix("/"), access(image, F_OK) != 0 { return 0 }
     do {
         let path = try Submission.resolve(image, config: config)
         setenv(JobVariables.image, image, 1)

@@ -64,7 +64,7 @@ final class StepContainer {
             kill(pid, SIGKILL)
             var status: Int32 = 0
             waitpid(pid, &status, 0)
-            throw OptionError("\(image): \(error)")
+            throw OptionError(error.hasPrefix(path) ? error : "\(image): \(error)")
         }
         return StepContainer(helper: pid, announcement: a)
     }
@@ -86,6 +86,29 @@ final class StepContainer {
         } else if cwd.map({ chdir($0) == 0 }) != true {
             if chdir(announcement.workdir) != 0 { chdir("/") }
         }
+        if request.entrypoint { try execThroughEntrypoint(sp) }
+    }
+
+    /// --container-entrypoint: the task's command becomes the Entrypoint's arguments. Slurm would
+    /// exec the command itself; this execs the Entrypoint instead, with the task's environment.
+    private func execThroughEntrypoint(_ sp: OpaquePointer?) throws {
+        guard !announcement.entrypoint.isEmpty else { return }
+        var argc: Int32 = 0
+        var argvp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        var envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        guard vessel_spank_job_argv(sp, &argc, &argvp) == 0, vessel_spank_job_env(sp, &envp) == 0, let envp else {
+            throw OptionError("--container-entrypoint: cannot read the task's command")
+        }
+        let args = announcement.entrypoint + (0..<Int(argc)).compactMap { argvp?[$0].map { String(cString: $0) } }
+        var path = args[0]
+        if !path.contains("/") {
+            var p = envp
+            var search = "/usr/local/bin:/usr/bin:/bin"
+            while let e = p.pointee { let s = String(cString: e); if s.hasPrefix("PATH=") { search = String(s.dropFirst(5)) }; p += 1 }
+            path = search.split(separator: ":").map { "\($0)/\(args[0])" }.first { access($0, X_OK) == 0 } ?? args[0]
+        }
+        _ = withCStrings(args) { argv in execve(path, argv, envp) }
+        throw OptionError("--container-entrypoint: \(args[0]): \(String(cString: strerror(errno)))")
     }
 
     /// At the end of the step (also after scancel or a time limit): the helper goes, and with it
@@ -108,6 +131,7 @@ struct Announcement {
     var workdir = "/"
     var set: [(String, String)] = []
     var unset: [String] = []
+    var entrypoint: [String] = []
     var error: String?
 
     init(_ text: String) {
@@ -120,6 +144,7 @@ struct Announcement {
             case "SET":
                 if let eq = value.firstIndex(of: "=") { set.append((String(value[..<eq]), String(value[value.index(after: eq)...]))) }
             case "UNSET": unset.append(value)
+            case "ENTRY": entrypoint.append(value)
             case "ERROR": error = value
             default: break
             }

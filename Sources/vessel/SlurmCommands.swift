@@ -41,6 +41,9 @@ struct Resolve: ParsableCommand {
     static func resolve(_ source: String, conversion: ConversionOptions, registry: RegistryFlags) throws -> String {
         let style = Progress.defaultStyle(quiet: conversion.quiet)
         if isSquashFS(source) { return URL(fileURLWithPath: source).resolvingSymlinksInPath().path }
+        if source.hasPrefix("/") || source.hasPrefix("./") || source.hasPrefix("../"), !FileManager.default.fileExists(atPath: source) {
+            throw ImageError.sourceNotFound(source)
+        }
         let puller = try registry.puller(quiet: conversion.quiet)
         let options = try conversion.buildOptions()
         let local = ["oci:", "oci-archive:", "docker-archive:"].contains { source.hasPrefix($0) } || FileManager.default.fileExists(atPath: source)

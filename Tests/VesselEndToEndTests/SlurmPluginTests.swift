@@ -1,0 +1,198 @@
+import Foundation
+import XCTest
+
+/// The SPANK plugin on the real test cluster (scripts/test installs it through plugstack.conf),
+/// jobs submitted by the unprivileged job user.
+final class SlurmPluginTests: XCTestCase {
+    private var user = ""
+    private var dir = ""
+    private var image = ""
+
+    override func setUpWithError() throws {
+        guard Harness.isRoot, let conf = Harness.env["SLURM_CONF"], FileManager.default.fileExists(atPath: conf),
+              let u = Harness.env["SLURM_TEST_USER"], let stack = Harness.env["SLURM_TEST_PLUGSTACK_DIR"],
+              FileManager.default.fileExists(atPath: stack + "/vessel.conf") else {
+            throw XCTSkip("no test cluster with the plugin: run scripts/test as root")
+        }
+        user = u
+        dir = NSTemporaryDirectory() + "vessel-spank-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Harness.run(["chown", user, dir])
+        image = dir + "/tiny.sqsh"
+        let build = try asUser([Harness.vessel, "build", "-q", image, "oci:" + Harness.require("oci/tiny")])
+        XCTAssertEqual(build.status, 0, build.stderr)
+    }
+
+    override func tearDownWithError() throws {
+        if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
+    }
+
+    private func asUser(_ args: [String], env: [String: String] = [:]) throws -> Harness.Result {
+        let exports = env.map { "\($0)=\($1)" }
+        // A step that can never start must fail the test, not hang it.
+        return try Harness.run(["runuser", "-u", user, "--", "timeout", "300", "env", "-C", dir] + exports + args)
+    }
+
+    private func srun(_ args: String..., env: [String: String] = [:]) throws -> Harness.Result {
+        try asUser(["srun"] + args, env: env)
+    }
+
+    private func sbatch(_ script: String, options: [String] = []) throws -> (Harness.Result, String) {
+        let path = dir + "/job-\(UInt32.random(in: 0...UInt32.max)).sh"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "755", path])
+        let out = path + ".out"
+        let r = try asUser(["sbatch", "--wait", "-o", out] + options + [path])
+        return (r, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
+    private let inImage = "head -1 /etc/os-release"
+    private let imageName = "NAME=\"corpus-tiny\""
+
+    func testSrunOnEachPartition() throws {
+        for partition in ["cpu", "gpu-a100", "gpu-v100"] {
+            let r = try srun("-p", partition, "--container-image=\(image)", "sh", "-c", inImage)
+            XCTAssertEqual(r.status, 0, "\(partition): \(r.stderr)")
+            XCTAssertEqual(r.stdout, imageName + "\n", partition)
+        }
+    }
+
+    func testAJobWithoutContainerOptionsIsUntouched() throws {
+        let r = try srun("-p", "cpu", "sh", "-c", "test -e /.vessel && echo container || echo host; echo ${VESSEL_CONTAINER:-none}")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "host\nnone\n")
+    }
+
+    func testBatchScriptRunsInTheImageAndItsSrunToo() throws {
+        let (r, out) = try sbatch("""
+            #!/bin/sh
+            #SBATCH --container-image=\(image)
+            #SBATCH -p cpu -n 3
+            echo "batch $(\(inImage)) GREETING=$GREETING"
+            srun sh -c 'echo "task $SLURM_PROCID $(\(inImage)) $(readlink /proc/self/ns/user)"' | sort
+            """)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr + out)
+        let lines = out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "batch \(imageName) GREETING=hello", out)
+        let tasks = lines.dropFirst()
+        XCTAssertEqual(tasks.count, 3, out)
+        for (i, line) in tasks.enumerated() { XCTAssertTrue(line.hasPrefix("task \(i) \(imageName) user:["), line) }
+        XCTAssertEqual(Set(tasks.map { $0.split(separator: " ").last! }).count, 1, "the step's tasks share one user namespace")
+    }
+
+    func testTwoNodeGPUStepSeesItsAllocation() throws {
+        let r = try srun("-p", "gpu-v100", "-N2", "--gpus-per-node=2", "--container-image=\(image)", "sh", "-c",
+                         "echo $SLURMD_NODENAME CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES $(ls /usr/local/nvidia/lib64 | head -1) $(\(inImage))")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init).sorted()
+        XCTAssertEqual(lines, ["v100-1 CUDA_VISIBLE_DEVICES=0,1 libcuda.so.1 \(imageName)", "v100-2 CUDA_VISIBLE_DEVICES=0,1 libcuda.so.1 \(imageName)"])
+    }
+
+    func testMountsWorkdirEnvWritableAndRemapRoot() throws {
+        for d in ["data", "out"] { try FileManager.default.createDirectory(atPath: dir + "/" + d, withIntermediateDirectories: true) }
+        try "input\n".write(toFile: dir + "/data/in.txt", atomically: true, encoding: .utf8)
+        try Harness.run(["chown", "-R", user, dir])
+        let r = try srun("-p", "cpu", "--container-image=\(image)", "--container-mounts=\(dir)/data:/data:ro,\(dir)/out:/results",
+                         "--container-workdir=/data", "--container-env=GREETING", "sh", "-c",
+                         "pwd; cat in.txt; touch /data/new 2>/dev/null || echo read-only; echo done > /results/r.txt; echo GREETING=$GREETING; touch /x 2>/dev/null || echo root-read-only",
+                         env: ["GREETING": "from-the-job"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "/data\ninput\nread-only\nGREETING=from-the-job\nroot-read-only\n")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/out/r.txt", encoding: .utf8), "done\n")
+        let root = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "--container-writable",
+                            "sh", "-c", "id -u; touch /x && echo wrote")
+        XCTAssertEqual(root.stdout, "0\nwrote\n", root.stderr)
+        let entry = try srun("-p", "cpu", "--container-image=\(image)", "--container-entrypoint", "there")
+        XCTAssertEqual(entry.stdout.split(separator: "\n").first, "hello there", entry.stderr)
+    }
+
+    func testBadOptionsAreRejectedBeforeSubmission() throws {
+        let cases: [([String], String)] = [
+            (["--container-image=\(image)", "--container-mounts=relative:/x"], "--container-mounts=relative:/x: each mount is SRC[:DST[:ro|rw]] with absolute paths (relative:/x)"),
+            (["--container-image=\(image)", "--container-workdir=data"], "--container-workdir=data: not an absolute path"),
+            (["--container-image=\(image)", "--container-env=1BAD"], "--container-env=1BAD: 1BAD is not a variable name"),
+            (["--container-mounts=/tmp:/tmp"], "container options need --container-image"),
+        ]
+        for (options, message) in cases {
+            let r = try asUser(["srun", "-p", "cpu"] + options + ["true"])
+            XCTAssertNotEqual(r.status, 0, options.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains("vessel: " + message), r.stderr)
+            let script = dir + "/never.sh"
+            try "#!/bin/sh\ntrue\n".write(toFile: script, atomically: true, encoding: .utf8)
+            let b = try asUser(["sbatch", "-p", "cpu"] + options + [script])
+            XCTAssertNotEqual(b.status, 0)
+            XCTAssertFalse(b.stdout.contains("Submitted"), b.stdout)
+            XCTAssertTrue(b.stderr.contains("vessel: " + message), b.stderr)
+        }
+    }
+
+    func testImagesThatCannotBeFound() throws {
+        // Not resolvable at submission: refused there, with the reason.
+        let registry = try srun("-p", "cpu", "--container-image=docker://127.0.0.1:5100/corpus/nosuch", "true",
+                                env: ["VESSEL_CACHE": dir + "/cache"])
+        XCTAssertNotEqual(registry.status, 0)
+        XCTAssertTrue(registry.stderr.contains("no such image in the registry (manifest unknown)"), registry.stderr)
+        // A path that is missing on the node: the step fails with the reason in the job's stderr.
+        let (_, out) = try sbatch("#!/bin/sh\n#SBATCH --container-image=\(dir)/gone.sqsh\n#SBATCH -p cpu\necho ran\n")
+        XCTAssertTrue(out.hasPrefix("slurmstepd-cpu-1: error: vessel: \(dir)/gone.sqsh: no such image file\n"), out)
+        XCTAssertFalse(out.contains("ran"), out)
+    }
+
+    func testRegistryImageIsResolvedAtSubmission() throws {
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw XCTSkip("no test registry") }
+        let r = try srun("-p", "cpu", "--container-image=docker://\(registry)/corpus/tiny:latest", "sh", "-c",
+                         "\(inImage); echo $VESSEL_SPANK_IMAGE_PATH", env: ["VESSEL_CACHE": dir + "/cache"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, imageName)
+        XCTAssertTrue(lines.last?.hasPrefix(dir + "/cache/images/") ?? false, r.stdout)
+    }
+
+    func testEightTasksShareOneMountAndOneUserNamespace() throws {
+        let r = try srun("-p", "cpu", "-n", "8", "--overcommit", "--container-image=\(image)", "sh", "-c",
+                         "echo $(readlink /proc/self/ns/user) $(readlink /proc/self/ns/mnt) $(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c /dev/fuse)")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 8, r.stdout)
+        XCTAssertEqual(Set(lines).count, 1, "one user namespace, one mount namespace: \(r.stdout)")
+        XCTAssertEqual(lines.first?.split(separator: " ").last, "1", "one FUSE server for the 8 tasks")
+    }
+
+    func testCancelledAndTimedOutJobsLeaveNothingBehind() throws {
+        let before = try helpers()
+        let script = dir + "/long.sh"
+        try "#!/bin/sh\n#SBATCH --container-image=\(image)\n#SBATCH -p cpu\nsleep 300\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "755", script])
+        let submitted = try asUser(["sbatch", "--parsable", "-o", dir + "/long.out", script])
+        let job = submitted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertFalse(job.isEmpty, submitted.stderr)
+        try waitFor { try self.helpers() > before }
+        try Harness.run(["scancel", job])
+        try waitFor { try self.helpers() == before }
+        // A time limit (checked by slurmctld about every 30 s).
+        let limited = try asUser(["sbatch", "--parsable", "--time=0:05", "-o", dir + "/limit.out", script])
+        let limitedJob = limited.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try waitFor { try self.helpers() > before }
+        try waitFor(seconds: 120) {
+            try Harness.run(["squeue", "-h", "-j", limitedJob]).stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
+        try waitFor { try self.helpers() == before }
+        XCTAssertTrue(try String(contentsOfFile: dir + "/limit.out", encoding: .utf8).contains("TIME LIMIT"))
+        // No FUSE mount reached the host's mount table.
+        XCTAssertFalse(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(dir))
+    }
+
+    /// spank-helper processes of the job user.
+    private func helpers() throws -> Int {
+        Int(try Harness.run(["pgrep", "-c", "-u", user, "-f", "spank-helper"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    private func waitFor(seconds: Double = 30, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(200_000)
+        }
+        XCTFail("condition not met within \(seconds) s")
+    }
+}
