@@ -16,6 +16,9 @@ import Glibc
 nonisolated(unsafe) var request = ContainerRequest()
 nonisolated(unsafe) var config = PluginConfig()
 nonisolated(unsafe) var stepContainer: StepContainer?
+/// Why the step's container could not be made. Reported by each task rather than by user_init:
+/// a failing user_init makes Slurm drain the node, and a missing image is not the node's fault.
+nonisolated(unsafe) var stepFailure: String?
 
 /// The variables that carry the resolved image from the submitting side to the nodes.
 enum JobVariables {
@@ -72,15 +75,18 @@ public func spankUserInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutable
     guard spank_remote(sp) == 1, let image = request.image else { return 0 }
     do {
         stepContainer = try StepContainer.start(sp, image: image, request: request, config: config)
-        return 0
     } catch {
-        vessel_spank_error(error.message)
-        return -1
+        stepFailure = error.message
     }
+    return 0
 }
 
 @_cdecl("vessel_spank_task_init")
 public func spankTaskInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    if let failure = stepFailure {
+        vessel_spank_error(failure)
+        return -1
+    }
     guard spank_remote(sp) == 1, let container = stepContainer else { return 0 }
     do {
         try container.join(sp, request: request)

@@ -135,6 +135,8 @@ final class SlurmPluginTests: XCTestCase {
         // A path that is missing on the node: the step fails with the reason in the job's stderr.
         let (_, out) = try sbatch("#!/bin/sh\n#SBATCH --container-image=\(dir)/gone.sqsh\n#SBATCH -p cpu\necho ran\n")
         XCTAssertTrue(out.hasPrefix("slurmstepd-cpu-1: error: vessel: \(dir)/gone.sqsh: no such image file\n"), out)
+        // The image's absence is the job's failure, not the node's: the node stays in service.
+        XCTAssertFalse(try Harness.run(["sinfo", "-h", "-n", "cpu-1", "-o", "%T"]).stdout.contains("drain"))
         XCTAssertFalse(out.contains("ran"), out)
     }
 
