@@ -173,13 +173,13 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|pull|login|logout|cache|inspect|exec|run|shell|doctor|help)
+    build|pull|login|logout|cache|resolve|inspect|exec|run|shell|doctor|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build pull login logout cache inspect exec run shell doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull login logout cache resolve inspect exec run shell doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -328,6 +328,43 @@ _vessel_cache_clean() {
     # Offer option value completions
     case "${prev}" in
     '--older-than')
+        return
+        ;;
+    esac
+}
+
+_vessel_resolve() {
+    repeating_flags=()
+    non_repeating_flags=(--force -f --quiet -q --json --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--arch --compression --level --block-size --jobs -j --digest-file --ca-file --parallel)
+    __vessel_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--arch')
+        return
+        ;;
+    '--compression')
+        __vessel_add_completions -W 'zstd'$'\n''gzip'$'\n''xz'$'\n''lz4'
+        return
+        ;;
+    '--level')
+        return
+        ;;
+    '--block-size')
+        return
+        ;;
+    '--jobs'|'-j')
+        return
+        ;;
+    '--digest-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--parallel')
         return
         ;;
     esac
