@@ -106,6 +106,33 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertEqual(entry.stdout.split(separator: "\n").first, "hello there", entry.stderr)
     }
 
+    func testSallocStepsRunInTheImage() throws {
+        let r = try asUser(["salloc", "-p", "cpu", "--container-image=\(image)", "srun", "sh", "-c", inImage])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, imageName + "\n", r.stderr)
+    }
+
+    /// plugstack.conf arguments: default mounts, and $HOME not bound unless asked for.
+    func testSiteArguments() throws {
+        let conf = Harness.env["SLURM_TEST_PLUGSTACK_DIR"]! + "/vessel.conf"
+        let original = try String(contentsOfFile: conf, encoding: .utf8)
+        defer { try? original.write(toFile: conf, atomically: true, encoding: .utf8) }
+        try FileManager.default.createDirectory(atPath: dir + "/site", withIntermediateDirectories: true)
+        try "site\n".write(toFile: dir + "/site/file", atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "-R", "a+rX", dir + "/site"])
+        try (original.trimmingCharacters(in: .newlines) + " mount-home=no mounts=\(dir)/site:/site:ro\n")
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        let home = try XCTUnwrap(getpwnam(user).map { String(cString: $0.pointee.pw_dir) })
+        let r = try srun("-p", "cpu", "--container-image=\(image)", "sh", "-c", "cat /site/file; test -d \(home) && echo home || echo no-home")
+        XCTAssertEqual(r.stdout, "site\nno-home\n", r.stderr)
+        let asked = try srun("-p", "cpu", "--container-image=\(image)", "--container-mount-home", "sh", "-c", "test -d \(home) && echo home")
+        XCTAssertEqual(asked.stdout, "home\n", asked.stderr)
+        try (original.trimmingCharacters(in: .newlines) + " colour=blue\n").write(toFile: conf, atomically: true, encoding: .utf8)
+        let bad = try srun("-p", "cpu", "true")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("vessel: plugstack.conf: unknown argument colour"), bad.stderr)
+    }
+
     func testBadOptionsAreRejectedBeforeSubmission() throws {
         let cases: [([String], String)] = [
             (["--container-image=\(image)", "--container-mounts=relative:/x"], "--container-mounts=relative:/x: each mount is SRC[:DST[:ro|rw]] with absolute paths (relative:/x)"),
