@@ -24,8 +24,12 @@ public final class Progress {
         lastReport = start
     }
 
+    /// A bar on a terminal, lines elsewhere; VESSEL_PROGRESS=lines asks for lines anyway (the
+    /// Slurm plugin does, so that conversions at submission read well in batch logs).
     public static func defaultStyle(quiet: Bool) -> Style {
-        quiet ? .quiet : (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
+        if quiet { return .quiet }
+        if ProcessInfo.processInfo.environment["VESSEL_PROGRESS"] == "lines" { return .lines }
+        return isatty(STDERR_FILENO) == 1 ? .bar : .lines
     }
 
     public func advance(_ n: Int) {

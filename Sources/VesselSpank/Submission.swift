@@ -17,6 +17,8 @@ enum Submission {
         posix_spawn_file_actions_addclose(&actions, fds[0])
         var env = Environment.current
         if let cache = config.cache { env["VESSEL_CACHE"] = cache }
+        // Progress as lines, which read well in a batch log and on a terminal alike.
+        env["VESSEL_PROGRESS"] = "lines"
         let args = [config.runtime, "resolve", image]
         var pid: pid_t = 0
         let rc = withCStrings(args) { argv in
