@@ -7,6 +7,7 @@ import PackageDescription
 //   VesselRegistry  pulling from registries (docker://): the distribution API, authentication, retries
 //   VesselSquashFS  SquashFS writing (libsquashfs) and reading
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
+//   VesselSign      keys, image signatures (in the image's tail, or detached), the trust policy
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   vessel          the command-line interface (thin)
@@ -53,9 +54,14 @@ let package = Package(
         .target(name: "VesselRegistry", dependencies: ["VesselOCI", "CCurl"]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
         .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
-        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSquashFS", "CVesselFuse", "CLinux"]),
+        .target(name: "VesselSign", dependencies: [
+            "VesselBuild",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "CVesselFuse", "CLinux"]),
         .executableTarget(name: "vessel", dependencies: [
-            "VesselBuild", "VesselRegistry", "VesselRuntime",
+            "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),

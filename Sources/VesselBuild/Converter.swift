@@ -13,6 +13,8 @@ public struct BuildOptions: Sendable {
     public var replace: Bool
     /// SOURCE_DATE_EPOCH, when set, fixes every time stamp Vessel itself makes.
     public var sourceDateEpoch: Int64?
+    /// Also write the metadata Apptainer and Charliecloud read (see CompatMetadata).
+    public var compatMetadata = true
 
     public init(compression: CompressionOptions, platform: Platform? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                 replace: Bool = false, sourceDateEpoch: Int64? = nil) {
@@ -83,7 +85,8 @@ public struct Converter {
         }
         let tree = try merger.finish()
         let provenance = Self.provenance(image, options: options, timestamp: timestamp)
-        try addMetadata(to: tree, image: image, provenance: provenance, writer: writer, timestamp: timestamp)
+        try addMetadata(to: tree, image: image, provenance: provenance, writer: writer, timestamp: timestamp,
+                        compat: options.compatMetadata)
         let stats = try writer.finish(tree: tree)
         try out.commit()
         progress.finish("wrote \(output): \(Progress.bytes(Int64(stats.imageBytes))), \(stats.inodes) inodes, in \(String(format: "%.1f", progress.elapsed)) s")
@@ -93,7 +96,7 @@ public struct Converter {
 
     /// Puts /.vessel/{config,provenance,image-config}.json into the tree, replacing any the image had.
     private func addMetadata(to tree: FileTree, image: ResolvedImage, provenance: Provenance,
-                             writer: SquashFSWriter, timestamp: Int64) throws {
+                             writer: SquashFSWriter, timestamp: Int64, compat: Bool) throws {
         let dirMeta = Metadata(permissions: 0o755, mtime: timestamp)
         let dir = TreeNode(name: FileName(MetadataPaths.directory), inode: Inode(kind: .directory, metadata: dirMeta))
         let files: [(String, [UInt8])] = [
@@ -109,6 +112,24 @@ public struct Converter {
                                   inode: Inode(kind: .regular(ref), metadata: Metadata(permissions: 0o644, mtime: timestamp))))
         }
         tree.root.setChild(dir)
+        guard compat else { return }
+        for (path, name, bytes, mode) in try CompatMetadata.files(RuntimeConfig(image)) {
+            var parent = tree.root
+            for component in path {
+                let fn = FileName(component)
+                if let existing = parent.child(fn), case .directory = existing.inode.kind {
+                    parent = existing
+                } else {
+                    let d = TreeNode(name: fn, inode: Inode(kind: .directory, metadata: dirMeta))
+                    parent.setChild(d)
+                    parent = d
+                }
+            }
+            try writer.beginFile()
+            try bytes.withUnsafeBytes { try writer.append($0) }
+            let ref = try writer.endFile()
+            parent.setChild(TreeNode(name: FileName(name), inode: Inode(kind: .regular(ref), metadata: Metadata(permissions: mode, mtime: timestamp))))
+        }
     }
 
     static func provenance(_ image: ResolvedImage, options: BuildOptions, timestamp: Int64) -> Provenance {

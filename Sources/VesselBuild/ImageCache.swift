@@ -64,7 +64,8 @@ public struct ImageCache: Sendable {
     public static func key(manifest: Digest, platform: Platform?, options: BuildOptions) -> String {
         let c = options.compression
         let text = ["vessel \(VesselVersion.current)", "manifest \(manifest)", "platform \(platform?.description ?? "-")", "compression \(c.algorithm.rawValue) \(c.level.map(String.init) ?? "-")",
-                    "block \(c.blockSize)", "epoch \(options.sourceDateEpoch.map(String.init) ?? "-")"].joined(separator: "\n")
+                    "block \(c.blockSize)", "epoch \(options.sourceDateEpoch.map(String.init) ?? "-")",
+                    "compat \(options.compatMetadata)"].joined(separator: "\n")
         return String(Digest.of(Array(text.utf8)).hex.prefix(32))
     }
 

@@ -11,10 +11,14 @@ public struct SiteConfig: Sendable {
     public var nvRequired = false
     /// `registry-parallel`: how many blobs to download at once.
     public var parallelDownloads: Int?
+    /// `require-signature = yes`: run only images signed by a trusted key.
+    public var requireSignature = false
+    /// `trusted-keys = PATH,...`: public key files or directories, besides /etc/vessel/trusted and the user's.
+    public var trustedKeys: [String] = []
     /// Messages about the files themselves (unknown keys, bad values).
     public var warnings: [String] = []
 
-    public static let keys = ["cache-dir", "nv-required", "registry-parallel"]
+    public static let keys = ["cache-dir", "nv-required", "registry-parallel", "require-signature", "trusted-keys"]
 
     public init() {}
 
@@ -53,6 +57,11 @@ public struct SiteConfig: Sendable {
             case "registry-parallel":
                 guard let v = Int(value), v > 0 else { warnings.append("\(file):\(n + 1): registry-parallel takes a positive number"); continue }
                 parallelDownloads = v
+            case "require-signature":
+                guard let b = Self.bool(value) else { warnings.append("\(file):\(n + 1): require-signature takes yes or no"); continue }
+                requireSignature = b
+            case "trusted-keys":
+                trustedKeys = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             default:
                 warnings.append("\(file):\(n + 1): unknown key \(key) (known: \(Self.keys.joined(separator: ", "))); ignored")
             }

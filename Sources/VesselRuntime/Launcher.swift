@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
 import VesselBuild
+import VesselSign
 import VesselSquashFS
 
 /// Starts a container: reads the image's configuration, enters a user, mount and PID
@@ -11,6 +12,8 @@ public struct Launcher {
 
     public func run(_ spec: ContainerSpec) throws -> Int32 {
         guard FileManager.default.fileExists(atPath: spec.image) else { throw RuntimeError.imageMissing(spec.image) }
+        // The site may require a trusted signature (require-signature in vessel.conf).
+        do { try TrustPolicy.check(spec.image) } catch { throw RuntimeError.untrusted("\(error)") }
         let info: Inspection
         do {
             info = try Inspection(path: spec.image)

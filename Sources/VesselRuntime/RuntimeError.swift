@@ -13,6 +13,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
     case mount(what: String, target: String, reason: String)
     case setup(String, reason: String)
     case gpuDriverMissing
+    case untrusted(String)
 
     public var description: String {
         switch self {
@@ -26,6 +27,7 @@ public enum RuntimeError: Error, CustomStringConvertible {
         case .fuseUnavailable(let r): return "FUSE is not usable here: \(r); use --unpack to run from an unpacked copy"
         case .mount(let what, let target, let r): return "mounting \(what) on \(target): \(r)"
         case .setup(let what, let r): return "\(what): \(r)"
+        case .untrusted(let m): return m
         case .gpuDriverMissing:
             return "--nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache), and vessel.conf has nv-required = yes; run on a GPU node"
         }

@@ -83,6 +83,9 @@ struct ConversionOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Replace OUTPUT if it exists.")
     var force = false
 
+    @Flag(help: "Leave out the metadata Apptainer (/.singularity.d) and Charliecloud (/ch) read.")
+    var noCompat = false
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
@@ -93,12 +96,14 @@ struct ConversionOptions: ParsableArguments {
     var digestFile: String?
 
     func buildOptions() throws -> BuildOptions {
-        BuildOptions(
+        var o = BuildOptions(
             compression: try CompressionOptions(algorithm: compression, level: level, blockSize: try parseSize(blockSize)),
             platform: arch.map(Platform.init(parsing:)),
             workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
             replace: force,
             sourceDateEpoch: try sourceDateEpoch())
+        o.compatMetadata = !noCompat
+        return o
     }
 
     func finish(_ report: BuildReport) throws {

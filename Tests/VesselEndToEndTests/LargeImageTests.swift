@@ -91,3 +91,31 @@ final class LargeImageRegistryTests: XCTestCase {
         XCTAssertEqual(try Harness.sha256(dir + "/pulled.sqsh"), try Harness.sha256(dir + "/layout.sqsh"))
     }
 }
+
+/// Other runtimes on Vessel's images: Charliecloud's ch-run sees the image's environment (from
+/// /ch/environment) and runs its command (/.singularity.d/runscript, Entrypoint + Cmd).
+final class LargeImageCompatTests: XCTestCase {
+    func testChRunSeesTheEnvironmentAndCommand() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ch-run") else { throw XCTSkip("charliecloud is not installed") }
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let image = dir + "/ml.sqsh"
+        XCTAssertEqual(try Harness.vessel("build", "-q", image, "oci:" + Harness.require("oci/ml")).status, 0)
+        let show = "env | grep -v -E '^(HOME|USER|LOGNAME|TERM|LANG|PWD|SHLVL|_|CH_RUNNING|VESSEL_.*|container)=' | sort"
+        let ch = try Harness.run(["env", "-i", "HOME=/tmp", "USER=x", "ch-run", "--set-env", image, "--", "sh", "-c", show], asTestUser: true)
+        let vessel = try Harness.vessel("exec", "--cleanenv", image, "sh", "-c", show)
+        XCTAssertEqual(ch.stdout, vessel.stdout, ch.stderr)
+        XCTAssertTrue(vessel.stdout.contains("PATH="), vessel.stdout)
+        let run = try Harness.run(["ch-run", "--set-env", image, "--", "/.singularity.d/runscript"], asTestUser: true)
+        XCTAssertTrue(run.stdout.contains("score 0.995"), run.stdout + run.stderr)
+        // vessel diff: what the ML layers add to the Debian image.
+        XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/debian.sqsh", "oci:" + Harness.require("oci/debian")).status, 0)
+        let diff = try Harness.vessel("diff", dir + "/debian.sqsh", image)
+        XCTAssertTrue(diff.stdout.contains("+ /opt/train.py  "), String(diff.stdout.prefix(500)))
+        XCTAssertTrue(diff.stdout.contains("+ /opt/venv/bin/python3  "))
+        XCTAssertFalse(diff.stdout.contains("\n- "), "the ML image removes nothing of Debian's")
+        // Switchable: --no-compat leaves the files out.
+        XCTAssertEqual(try Harness.vessel("build", "-q", "--no-compat", dir + "/plain.sqsh", "oci:" + Harness.require("oci/tiny")).status, 0)
+        XCTAssertEqual(try Harness.run(["unsquashfs", "-l", dir + "/plain.sqsh", "/ch"]).stdout.contains("/ch/"), false)
+    }
+}

@@ -133,6 +133,16 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("vessel: plugstack.conf: unknown argument colour"), bad.stderr)
     }
 
+    /// require-signature in vessel.conf holds for jobs too: an unsigned image fails the step.
+    func testTrustPolicyRefusesAnUnsignedImage() throws {
+        let conf = dir + "/vessel.conf"
+        try "require-signature = yes\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "644", conf])
+        let r = try srun("-p", "cpu", "--container-image=\(image)", "true", env: ["VESSEL_CONFIG": conf])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("vessel: \(image): not signed, and this site requires a signature from a trusted key"), r.stderr)
+    }
+
     func testBadOptionsAreRejectedBeforeSubmission() throws {
         let cases: [([String], String)] = [
             (["--container-image=\(image)", "--container-mounts=relative:/x"], "--container-mounts=relative:/x: each mount is SRC[:DST[:ro|rw]] with absolute paths (relative:/x)"),

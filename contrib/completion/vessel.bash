@@ -173,20 +173,20 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|pull|login|logout|cache|resolve|inspect|exec|run|shell|doctor|help)
+    build|pull|sign|verify|key|diff|login|logout|cache|resolve|inspect|exec|run|shell|doctor|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build pull login logout cache resolve inspect exec run shell doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull sign verify key diff login logout cache resolve inspect exec run shell doctor help' -- "${cur}"))
         ;;
     esac
 }
 
 _vessel_build() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --quiet -q --json --insecure --version -h --help)
+    non_repeating_flags=(--force -f --no-compat --quiet -q --json --insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--arch --compression --level --block-size --jobs -j --digest-file --ca-file --parallel)
     __vessel_offer_flags_options 2
@@ -223,7 +223,7 @@ _vessel_build() {
 
 _vessel_pull() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --quiet -q --json --insecure --version -h --help)
+    non_repeating_flags=(--force -f --no-compat --quiet -q --json --insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--arch --compression --level --block-size --jobs -j --digest-file --ca-file --parallel)
     __vessel_offer_flags_options 2
@@ -256,6 +256,112 @@ _vessel_pull() {
         return
         ;;
     esac
+}
+
+_vessel_sign() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--key-name --detached)
+    __vessel_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--key-name')
+        return
+        ;;
+    '--detached')
+        return
+        ;;
+    esac
+}
+
+_vessel_verify() {
+    repeating_flags=()
+    non_repeating_flags=(--trusted --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--key --detached)
+    __vessel_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--key')
+        return
+        ;;
+    '--detached')
+        return
+        ;;
+    esac
+}
+
+_vessel_key() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    new|list|export|import)
+        # Offer subcommand argument completions
+        "_vessel_key_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'new list export import' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vessel_key_new() {
+    repeating_flags=()
+    non_repeating_flags=(--passphrase --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--name)
+    __vessel_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--name')
+        return
+        ;;
+    esac
+}
+
+_vessel_key_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 0
+}
+
+_vessel_key_export() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 1
+}
+
+_vessel_key_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 1
+}
+
+_vessel_diff() {
+    repeating_flags=()
+    non_repeating_flags=(--metadata --summary --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 2
 }
 
 _vessel_login() {
@@ -335,7 +441,7 @@ _vessel_cache_clean() {
 
 _vessel_resolve() {
     repeating_flags=()
-    non_repeating_flags=(--force -f --quiet -q --json --insecure --version -h --help)
+    non_repeating_flags=(--force -f --no-compat --quiet -q --json --insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--arch --compression --level --block-size --jobs -j --digest-file --ca-file --parallel)
     __vessel_offer_flags_options 1
