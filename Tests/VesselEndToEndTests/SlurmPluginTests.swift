@@ -141,6 +141,12 @@ final class SlurmPluginTests: XCTestCase {
         let r = try srun("-p", "cpu", "--container-image=\(image)", "true", env: ["VESSEL_CONFIG": conf])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("vessel: \(image): not signed, and this site requires a signature from a trusted key"), r.stderr)
+        // Signed with the job user's own key (trusted): it runs.
+        let env = ["HOME": dir, "VESSEL_CONFIG": conf]
+        XCTAssertEqual(try asUser([Harness.vessel, "key", "new", "--name", "jobuser"], env: env).status, 0)
+        XCTAssertEqual(try asUser([Harness.vessel, "sign", image], env: env).status, 0)
+        let signed = try srun("-p", "cpu", "--container-image=\(image)", "sh", "-c", inImage, env: env)
+        XCTAssertEqual(signed.stdout, imageName + "\n", signed.stderr)
     }
 
     func testBadOptionsAreRejectedBeforeSubmission() throws {

@@ -113,14 +113,18 @@ final class SiteConfigTests: XCTestCase {
         cache-dir = /shared/vessel   # the group's cache
         nv-required = yes
         registry-parallel = 4
+        require-signature = yes
+        trusted-keys = /a, /b
         colour = blue
         nv-required = maybe
         """, file: "vessel.conf")
         XCTAssertEqual(c.cacheDirectory, "/shared/vessel")
         XCTAssertTrue(c.nvRequired)
         XCTAssertEqual(c.parallelDownloads, 4)
-        XCTAssertEqual(c.warnings, ["vessel.conf:5: unknown key colour (known: cache-dir, nv-required, registry-parallel); ignored",
-                                    "vessel.conf:6: nv-required takes yes or no"])
+        XCTAssertTrue(c.requireSignature)
+        XCTAssertEqual(c.trustedKeys, ["/a", "/b"])
+        XCTAssertEqual(c.warnings, ["vessel.conf:7: unknown key colour (known: cache-dir, nv-required, registry-parallel, require-signature, trusted-keys); ignored",
+                                    "vessel.conf:8: nv-required takes yes or no"])
     }
 
     func testCacheRootOrder() {
