@@ -41,7 +41,9 @@ struct Resolve: ParsableCommand {
     static func resolve(_ source: String, conversion: ConversionOptions, registry: RegistryFlags) throws -> String {
         let style = Progress.defaultStyle(quiet: conversion.quiet)
         if isSquashFS(source) { return URL(fileURLWithPath: source).resolvingSymlinksInPath().path }
-        if source.hasPrefix("/") || source.hasPrefix("./") || source.hasPrefix("../"), !FileManager.default.fileExists(atPath: source) {
+        let looksLikeFile = source.hasPrefix("/") || source.hasPrefix("./") || source.hasPrefix("../")
+            || [".sqsh", ".sqfs", ".squashfs", ".tar"].contains { source.hasSuffix($0) }
+        if looksLikeFile, !FileManager.default.fileExists(atPath: source) {
             throw ImageError.sourceNotFound(source)
         }
         let puller = try registry.puller(quiet: conversion.quiet)

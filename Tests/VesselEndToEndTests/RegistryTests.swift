@@ -122,6 +122,17 @@ final class RegistryTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.sqsh"))
     }
 
+    func testResolve() throws {
+        let r = try Harness.vessel("resolve", "\(registry("PLAIN"))/corpus/tiny", environment: ["VESSEL_CACHE": cache])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix(cache + "/images/") && r.stdout.hasSuffix(".sqsh\n"), r.stdout)
+        let again = try Harness.vessel("resolve", String(r.stdout.dropLast()), environment: ["VESSEL_CACHE": cache])
+        XCTAssertEqual(again.stdout, r.stdout, "a SquashFS file resolves to itself")
+        // A file name that does not exist is not taken for a Docker Hub reference.
+        let missing = try Harness.vessel("resolve", "missing.sqsh", environment: ["VESSEL_CACHE": cache])
+        XCTAssertEqual(missing.stderr, "vessel resolve: missing.sqsh: no such file or directory\n")
+    }
+
     // MARK: Credentials
 
     func testBasicAuth() throws {
