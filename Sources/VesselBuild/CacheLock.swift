@@ -1,4 +1,5 @@
 import Foundation
+import VesselOCI
 
 /// A lock between processes on any host that shares the cache, NFS and Lustre included: a file
 /// created with O_EXCL (atomic on both, unlike flock on some Lustre mounts), holding the owner's
@@ -113,9 +114,5 @@ public final class CacheLock {
         unlink(aside)
     }
 
-    static let hostName: String = {
-        var buf = [CChar](repeating: 0, count: 256)
-        gethostname(&buf, buf.count - 1)
-        return String(cString: buf)
-    }()
+    static var hostName: String { SmallFile.hostName }
 }

@@ -107,15 +107,8 @@ public struct ImageCache: Sendable {
     }
 
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".tmp-\(CacheLock.hostName)-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw CacheError.io(path, reason: ok ? String(cString: strerror(errno)) : reason)
+        do { try SmallFile.write(bytes, to: path) } catch let e as SmallFile.WriteError {
+            throw CacheError.io(e.path, reason: e.reason)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VesselOCI
 
 /// A user name and password (or token) for one registry. `description` never shows the secret.
 public struct Credential: Equatable, Sendable, CustomStringConvertible {
@@ -93,15 +94,8 @@ public struct CredentialStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let bytes = try encoder.encode(AuthFile(auths: auths))
-        let tmp = file + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw RegistryError.credentials(file, reason: String(cString: strerror(errno))) }
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, file) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw RegistryError.credentials(file, reason: reason)
+        do { try SmallFile.write(bytes, to: file, mode: 0o600) } catch let e as SmallFile.WriteError {
+            throw RegistryError.credentials(file, reason: e.reason)
         }
     }
 

@@ -1,4 +1,5 @@
 import _CryptoExtras
+import VesselOCI
 import Crypto
 import Foundation
 
@@ -141,11 +142,9 @@ public struct KeyStore {
     }
 
     static func write(_ data: Data, to path: String, mode: mode_t) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw SignError.io(path, reason: String(cString: strerror(errno))) }
-        let ok = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else { unlink(tmp); throw SignError.io(path, reason: String(cString: strerror(errno))) }
+        do { try SmallFile.write(data, to: path, mode: mode) } catch let e as SmallFile.WriteError {
+            throw SignError.io(e.path, reason: e.reason)
+        }
     }
+
 }
