@@ -9,6 +9,8 @@ import PackageDescription
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
 //   VesselSign      keys, image signatures (in the image's tail, or detached), the trust policy
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
+//   VesselPlacement choosing the Slurm partition for a job from an inventory (pure logic, no Slurm calls)
+//   VesselSlurm     libslurm: inventory, will-run, submission, job state; collecting a job's results
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   vessel          the command-line interface (thin)
 let package = Package(
@@ -41,6 +43,8 @@ let package = Package(
         // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
         // standard library linked in, so that nodes need no Swift. spank_* resolve from the
         // Slurm process that loads it (do not link libslurm).
+        // libslurm: inventory, will-run estimates, submission, job state (vessel submit, jobs, results).
+        .systemLibrary(name: "CSlurm", providers: [.apt(["libslurm-dev"])]),
         .target(name: "CVesselSpank"),
         .target(name: "VesselSpank", dependencies: ["CVesselSpank"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
@@ -60,14 +64,17 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "CVesselFuse", "CLinux"]),
+        .target(name: "VesselPlacement"),
+        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "CSlurm", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "vessel", dependencies: [
-            "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign",
+            "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild"]),
         .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry", "VesselBuild"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
+        .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
     ]
 )

@@ -20,12 +20,14 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av) { return vessel_spa
 int slurm_spank_user_init(spank_t sp, int ac, char **av) { return vessel_spank_user_init(sp, ac, av); }
 int slurm_spank_task_init(spank_t sp, int ac, char **av) { return vessel_spank_task_init(sp, ac, av); }
 int slurm_spank_exit(spank_t sp, int ac, char **av) { return vessel_spank_exit(sp, ac, av); }
+int slurm_spank_job_epilog(spank_t sp, int ac, char **av) { return vessel_spank_job_epilog(sp, ac, av); }
 
 void vessel_spank_error(const char *message) { slurm_error("vessel: %s", message); }
 void vessel_spank_info(const char *message) { slurm_spank_log("vessel: %s", message); }
 
 int vessel_spank_job_env(spank_t sp, char ***env) { return spank_get_item(sp, S_JOB_ENV, env); }
 int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv) { return spank_get_item(sp, S_JOB_ARGV, argc, argv); }
+int vessel_spank_job_id(spank_t sp, uint32_t *id) { return spank_get_item(sp, S_JOB_ID, id); }
 int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid) {
     int rc = spank_get_item(sp, S_JOB_UID, uid);
     return rc ? rc : spank_get_item(sp, S_JOB_GID, gid);
@@ -52,9 +54,9 @@ pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[
     dup2(null, 0);
     dup2(null, 1);
     dup2(err_fd >= 0 ? err_fd : null, 2);
-    if (ready_fd != 3) {
+    if (ready_fd >= 0 && ready_fd != 3) {
         if (dup2(ready_fd, 3) < 0) _exit(125);  // dup2 clears close-on-exec on fd 3 only
-    } else {
+    } else if (ready_fd == 3) {
         fcntl(3, F_SETFD, 0);
     }
     // slurmstepd has only set its effective ids to the user; make all of them the user's.

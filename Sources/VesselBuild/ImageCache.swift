@@ -17,6 +17,8 @@ public struct ImageCache: Sendable {
 
     public init(root: String) throws {
         self.root = root
+        // A new account has no ~/.cache yet.
+        try? FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         for dir in ["", "/blobs", "/blobs/sha256", "/images", "/locks"] {
             let p = root + dir
             if mkdir(p, 0o777) != 0, errno != EEXIST {

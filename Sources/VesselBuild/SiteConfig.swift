@@ -16,9 +16,11 @@ public struct SiteConfig: Sendable {
     /// `trusted-keys = PATH,...`: public key files or directories, besides /etc/vessel/trusted and the user's.
     public var trustedKeys: [String] = []
     /// Messages about the files themselves (unknown keys, bad values).
+    /// Where `vessel submit` collects job results (RESULTS_ROOT/USER/JOBID); a shared filesystem.
+    public var resultsRoot: String?
     public var warnings: [String] = []
 
-    public static let keys = ["cache-dir", "nv-required", "registry-parallel", "require-signature", "trusted-keys"]
+    public static let keys = ["cache-dir", "nv-required", "registry-parallel", "require-signature", "trusted-keys", "results-root"]
 
     public init() {}
 
@@ -51,6 +53,7 @@ public struct SiteConfig: Sendable {
             let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             switch key {
             case "cache-dir": cacheDirectory = value.isEmpty ? nil : value
+            case "results-root": resultsRoot = value.isEmpty ? nil : value
             case "nv-required":
                 guard let b = Self.bool(value) else { warnings.append("\(file):\(n + 1): nv-required takes yes or no"); continue }
                 nvRequired = b

@@ -14,6 +14,8 @@ struct ContainerRequest {
     var mountHome: Bool?
     var remapRoot = false
     var entrypoint = false
+    /// The results root: /results in the container is collected there at the end of the job.
+    var results: String?
 
     struct Mount: Equatable {
         var source: String
@@ -22,7 +24,7 @@ struct ContainerRequest {
         var spec: String { "\(source):\(destination):\(readOnly ? "ro" : "rw")" }
     }
 
-    var isEmpty: Bool { image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && !writable && mountHome == nil && !remapRoot && !entrypoint }
+    var isEmpty: Bool { image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && !writable && mountHome == nil && !remapRoot && !entrypoint && results == nil }
 
     /// `SRC:DST[:ro|rw],...`; SRC and DST absolute.
     static func parseMounts(_ text: String) throws -> [Mount] {

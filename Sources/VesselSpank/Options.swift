@@ -12,7 +12,7 @@ enum Options {
     }
 
     enum ID: Int32 {
-        case image = 1, mounts, workdir, env, writable, mountHome, noMountHome, remapRoot, entrypoint
+        case image = 1, mounts, workdir, env, writable, mountHome, noMountHome, remapRoot, entrypoint, results
     }
 
     static let all: [Definition] = [
@@ -25,7 +25,10 @@ enum Options {
         define(.noMountHome, "no-container-mount-home", nil, "Do not bind $HOME into the container."),
         define(.remapRoot, "container-remap-root", nil, "Be root inside the container (mapped to you outside)."),
         define(.entrypoint, "container-entrypoint", nil, "Run the command through the image's Entrypoint."),
+        define(.results, "container-results", "DIR", "Give the container a node-local /results; at the end of the job copy it to DIR/USER/JOBID with MANIFEST and provenance.json."),
     ]
+
+    static func definition(_ id: ID) -> Definition { all[Int(id.rawValue) - 1] }
 
     private static func define(_ id: ID, _ name: String, _ arg: String?, _ usage: String) -> Definition {
         let p = UnsafeMutablePointer<spank_option>.allocate(capacity: 1)
@@ -52,6 +55,9 @@ enum Options {
             case .noMountHome: request.mountHome = false
             case .remapRoot: request.remapRoot = true
             case .entrypoint: request.entrypoint = true
+            case .results:
+                guard value.hasPrefix("/") else { throw OptionError("container-results", value, "not an absolute path") }
+                request.results = value
             case nil: return -1
             }
             return 0

@@ -28,12 +28,7 @@ enum JobVariables {
 
 @_cdecl("vessel_spank_init")
 public func spankInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    do {
-        config = try PluginConfig(arguments: (0..<Int(ac)).compactMap { av?[$0].map { String(cString: $0) } })
-    } catch {
-        vessel_spank_error(error.message)
-        return -1
-    }
+    guard loadConfig(ac, av) else { return -1 }
     for option in Options.all {
         guard spank_option_register(sp, option.pointer).rawValue == ESPANK_SUCCESS else {
             vessel_spank_error("cannot register --\(option.name)")
@@ -41,6 +36,18 @@ public func spankInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePoin
         }
     }
     return 0
+}
+
+/// plugstack.conf's arguments. Every callback gets them; the job epilog runs in a process where
+/// init has not been called, so it reads them itself.
+private func loadConfig(_ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Bool {
+    do {
+        config = try PluginConfig(arguments: (0..<Int(ac)).compactMap { av?[$0].map { String(cString: $0) } })
+        return true
+    } catch {
+        vessel_spank_error(error.message)
+        return false
+    }
 }
 
 @_cdecl("vessel_spank_init_post_opt")
@@ -102,6 +109,36 @@ public func spankExit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePoin
     guard spank_remote(sp) == 1 else { return 0 }
     stepContainer?.stop()
     stepContainer = nil
+    return 0
+}
+
+/// At the end of the job, on each of its nodes (slurmd's epilog, as root): `vessel collect`, as
+/// the job's user, copies the node's results home. It never fails the epilog, which would drain
+/// the node; the collector reports into the job's output and provenance.json instead.
+@_cdecl("vessel_spank_job_epilog")
+public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var arg: UnsafeMutablePointer<CChar>?
+    guard spank_option_getopt(sp, Options.definition(.results).pointer, &arg).rawValue == ESPANK_SUCCESS,
+          let root = arg.map({ String(cString: $0) }), loadConfig(ac, av) else { return 0 }
+    let env = Environment.current
+    guard let job = env["SLURM_JOB_ID"].flatMap({ UInt32($0) }), let uid = env["SLURM_JOB_UID"].flatMap({ uid_t($0) }),
+          let gid = env["SLURM_JOB_GID"].flatMap({ gid_t($0) }) else {
+        vessel_spank_error("job epilog: no SLURM_JOB_ID, SLURM_JOB_UID or SLURM_JOB_GID; results not collected")
+        return 0
+    }
+    let node = env["SLURMD_NODENAME"] ?? "node"
+    let scratch = ResultsScratch.path(config, uid: uid, job: job, node: node)
+    let args = [config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", config.resultsMount]
+    let pid = withCStrings(args) { argv in
+        withCStrings(env.strings) { envp in vessel_spank_spawn(config.runtime, argv, envp, "/", uid, gid, -1, -1) }
+    }
+    guard pid > 0 else {
+        vessel_spank_error("job \(job): cannot start \(config.runtime) collect: \(String(cString: strerror(errno))); results kept in \(node):\(scratch)")
+        return 0
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
     return 0
 }
 

@@ -1,5 +1,6 @@
 /// The plugin's arguments in plugstack.conf, e.g.
 ///     required /usr/lib/vessel/libvessel-spank.so runtime=/usr/bin/vessel cache=/shared/vessel mount-home=yes mounts=/scratch:/scratch
+///         results-scratch=/local/scratch results-mount=/results
 struct PluginConfig {
     /// The vessel binary the plugin runs (on the submitting host and on the nodes).
     var runtime = "/usr/bin/vessel"
@@ -9,6 +10,10 @@ struct PluginConfig {
     var mountHome = true
     /// Mounts every container gets, before the user's.
     var mounts: [ContainerRequest.Mount] = []
+    /// Node-local directory under which each job's /results lives until it is collected.
+    var resultsScratch = "/tmp"
+    /// Where a job's results directory appears in the container.
+    var resultsMount = "/results"
 
     init() {}
 
@@ -23,7 +28,10 @@ struct PluginConfig {
                 guard value == "yes" || value == "no" else { throw OptionError("plugstack.conf: mount-home takes yes or no") }
                 mountHome = value == "yes"
             case "mounts": mounts = try ContainerRequest.parseMounts(value)
-            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts)")
+            case "results-scratch", "results-mount":
+                guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
+                if key == "results-scratch" { resultsScratch = value } else { resultsMount = value }
+            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount)")
             }
         }
     }

@@ -36,6 +36,14 @@ final class StepContainer {
         }
         var args = [config.runtime, "spank-helper", "--ready-fd", "3"]
         for m in config.mounts + request.mounts { args += ["--bind", m.spec] }
+        if request.results != nil {
+            var job: UInt32 = 0
+            guard vessel_spank_job_id(sp, &job) == 0 else { throw OptionError("cannot read the job's id") }
+            // slurmstepd's own environment names the node; the job's does not yet.
+            let node = getenv("SLURMD_NODENAME").map { String(cString: $0) } ?? env["SLURMD_NODENAME"] ?? "node"
+            let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
+            args += ["--bind", "\(dir):\(config.resultsMount):rw"]
+        }
         if request.writable { args.append("--writable-tmpfs") }
         if request.remapRoot { args.append("--fakeroot") }
         if !(request.mountHome ?? config.mountHome) { args.append("--no-home") }

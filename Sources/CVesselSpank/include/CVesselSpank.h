@@ -2,6 +2,7 @@
 // plugin_version and the slurm_spank_* callbacks, which forward to Swift), the variadic calls
 // Swift cannot make, and the steps that must run between fork and exec or before a task execs.
 #include <slurm/spank.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 // Implemented in Swift (VesselSpank), called by the forwarders in spank.c.
@@ -10,6 +11,7 @@ int vessel_spank_init_post_opt(spank_t sp, int ac, char **av);
 int vessel_spank_user_init(spank_t sp, int ac, char **av);
 int vessel_spank_task_init(spank_t sp, int ac, char **av);
 int vessel_spank_exit(spank_t sp, int ac, char **av);
+int vessel_spank_job_epilog(spank_t sp, int ac, char **av);
 
 void vessel_spank_error(const char *message);
 void vessel_spank_info(const char *message);
@@ -18,12 +20,14 @@ void vessel_spank_info(const char *message);
 int vessel_spank_job_env(spank_t sp, char ***env);
 int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid);
 int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv);
+int vessel_spank_job_id(spank_t sp, uint32_t *id);
 
 // pipe2 with O_CLOEXEC, which Swift's Glibc module does not declare.
 int vessel_spank_pipe(int fds[2]);
 
 // Starts `argv` as the job's user in `cwd` with `envp`, its fd 3 being `ready_fd`, stdin and
-// stdout /dev/null, stderr `err_fd` (or /dev/null when -1). Returns the pid, or -1.
+// stdout /dev/null, stderr `err_fd` (or /dev/null when -1); with `ready_fd` -1 no fd 3.
+// Returns the pid, or -1.
 pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
                          uid_t uid, gid_t gid, int ready_fd, int err_fd);
 

@@ -1,0 +1,105 @@
+import Crypto
+import Foundation
+
+/// The MANIFEST of a result directory: one line per file, `SHA256 SIZE PATH`, sorted by path.
+/// A symbolic link is listed with the hash of its target's text and size 0, so that every line
+/// has three columns. Newlines and backslashes in paths are escaped (\n, \\).
+public struct ResultManifest: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var path: String
+        public var size: Int64
+        public var sha256: String
+    }
+
+    public static let fileName = "MANIFEST"
+    public var entries: [Entry]
+
+    public init(entries: [Entry]) {
+        self.entries = entries.sorted { $0.path < $1.path }
+    }
+
+    public var text: String {
+        entries.map { "\($0.sha256) \($0.size) \(Self.escape($0.path))\n" }.joined()
+    }
+
+    public init(text: String) throws {
+        var list: [Entry] = []
+        for (n, line) in text.split(separator: "\n").enumerated() {
+            let f = line.split(separator: " ", maxSplits: 2).map(String.init)
+            guard f.count == 3, f[0].count == 64, let size = Int64(f[1]) else {
+                throw ResultError.badManifest("line \(n + 1) is not `SHA256 SIZE PATH`")
+            }
+            list.append(Entry(path: Self.unescape(f[2]), size: size, sha256: f[0]))
+        }
+        self.init(entries: list)
+    }
+
+    public var totalBytes: Int64 { entries.reduce(0) { $0 + $1.size } }
+
+    static func escape(_ p: String) -> String {
+        p.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    static func unescape(_ p: String) -> String {
+        var out = "", escaped = false
+        for c in p {
+            if escaped { out.append(c == "n" ? "\n" : c); escaped = false } else if c == "\\" { escaped = true } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// SHA-256 of a file, streamed.
+    public static func hash(_ path: String) throws -> (String, Int64) {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw ResultError.io(path, String(cString: strerror(errno))) }
+        defer { try? h.close() }
+        var sha = SHA256()
+        var size: Int64 = 0
+        while true {
+            let chunk = try h.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { break }
+            sha.update(data: chunk)
+            size += Int64(chunk.count)
+        }
+        return (sha.finalize().map { String(format: "%02x", $0) }.joined(), size)
+    }
+
+    /// Checks every file of the manifest under `directory`; returns the problems, none when all match.
+    public func verify(in directory: String) -> [String] {
+        var problems: [String] = []
+        for e in entries {
+            let path = directory + "/" + e.path
+            var st = stat()
+            if lstat(path, &st) != 0 { problems.append("\(e.path): missing"); continue }
+            if st.st_mode & S_IFMT == S_IFLNK {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? ""
+                if Self.hashText(target) != e.sha256 { problems.append("\(e.path): symbolic link changed") }
+                continue
+            }
+            guard let (sum, size) = try? Self.hash(path) else { problems.append("\(e.path): unreadable"); continue }
+            if size != e.size { problems.append("\(e.path): \(size) bytes, the manifest says \(e.size)") } else if sum != e.sha256 { problems.append("\(e.path): content differs from the manifest (sha256 \(sum))") }
+        }
+        return problems
+    }
+
+    static func hashText(_ s: String) -> String {
+        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+public enum ResultError: Error, CustomStringConvertible, Equatable {
+    case badManifest(String)
+    case io(String, String)
+    case exists(String)
+    case verification(String)
+    case notCollected(String)
+
+    public var description: String {
+        switch self {
+        case .badManifest(let why): return "MANIFEST: \(why)"
+        case .io(let path, let why): return "\(path): \(why)"
+        case .exists(let path): return "\(path) exists already; results are never overwritten"
+        case .verification(let why): return "the copy does not match the original: \(why)"
+        case .notCollected(let why): return why
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import VesselBuild
+import VesselSlurm
+
+/// The Slurm plugin runs this at the end of a job on each node (its epilog, as the job's user):
+/// the node's /results go home with a MANIFEST and provenance.json. Failures are written into
+/// the job's error file, since nobody watches an epilog.
+struct Collect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy a finished job's results from this node to the results root (used by the Slurm plugin).",
+        shouldDisplay: false)
+
+    @Option(help: "The node-local directory the job's containers saw as /results.")
+    var scratch: String
+
+    @Option(help: "RESULTS_ROOT.")
+    var results: String
+
+    @Option(help: "Where the directory appeared in the container.")
+    var resultsMount = "/results"
+
+    func run() throws {
+        let env = ProcessInfo.processInfo.environment
+        func spank(_ name: String) -> String? { env["SPANK_" + name] ?? env[name] }
+        let node = env["SLURMD_NODENAME"] ?? "node"
+        let jobID = env["SLURM_JOB_ID"].flatMap { UInt32($0) } ?? 0
+        let info = (try? SlurmClient().job(jobID))?.first { $0.id == jobID }
+        let codes = (env["SLURM_JOB_EXIT_CODE2"] ?? "").split(separator: ":").map { Int($0) ?? 0 }
+        let nodes = info?.nodes ?? env["SLURM_JOB_NODELIST"] ?? env["SLURM_NODELIST"] ?? node
+        let nodeCount = info?.nodeCount ?? Int(env["SLURM_JOB_NUM_NODES"] ?? "1") ?? 1
+        let command = spank("VESSEL_COMMAND").flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+            ?? info?.command.map { [$0] } ?? []
+        let template = ResultProvenance(
+            jobID: info?.displayID ?? String(jobID),
+            jobName: info?.name,
+            user: env["SLURM_JOB_USER"] ?? SubmitPlan.userName(),
+            image: .init(reference: spank("VESSEL_IMAGE_REF") ?? spank("_SLURM_SPANK_OPTION_vessel_container_image"),
+                         digest: spank("VESSEL_IMAGE_DIGEST"),
+                         path: spank("VESSEL_IMAGE_PATH") ?? spank("_SLURM_SPANK_OPTION_vessel_container_image")),
+            command: command,
+            partition: info?.partition ?? env["SLURM_JOB_PARTITION"],
+            nodes: SlurmClient.expand(nodes),
+            node: node,
+            gpusRequested: info?.gresPerNode,
+            gpuDevices: env["SLURM_JOB_GPUS"],
+            state: info?.state,
+            exitCode: codes.first ?? Int(info?.exitStatus ?? 0),
+            signal: codes.count > 1 ? codes[1] : Int(info?.signal ?? 0),
+            startTime: info?.startTime,
+            endTime: info?.endTime ?? Date(),
+            vesselVersion: VesselVersion.current,
+            collection: .init(status: .collected, attempts: 0, files: 0, bytes: 0, collectedAt: Date()))
+        let collector = ResultCollector(scratch: scratch, root: results, perNode: nodeCount > 1)
+        let written = collector.collect(template)
+        if written.collection.status == .failed {
+            let line = "vessel: job \(template.jobID): the results on \(node) (\(resultsMount)) were not copied to \(collector.destination(for: template)): \(written.collection.error ?? "unknown error"); they are kept on \(node) in \(scratch)\n"
+            JobOutput.append(line, env: env, info: info)
+            FileHandle.standardError.write(Data(line.utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The job's error file (or output file), as the epilog's environment names it.
+enum JobOutput {
+    static func append(_ line: String, env: [String: String], info: JobInfo?) {
+        guard var path = env["SLURM_JOB_STDERR"] ?? info?.stderr ?? env["SLURM_JOB_STDOUT"] ?? info?.stdout else { return }
+        let id = env["SLURM_JOB_ID"] ?? ""
+        let patterns: [String: String] = [
+            "%j": id, "%A": info?.arrayJobID.map(String.init) ?? id, "%a": info?.arrayTaskID.map(String.init) ?? "4294967294",
+            "%u": env["SLURM_JOB_USER"] ?? "", "%x": info?.name ?? "", "%N": env["SLURMD_NODENAME"] ?? "", "%%": "%",
+        ]
+        for (k, v) in patterns { path = path.replacingOccurrences(of: k, with: v) }
+        if !path.hasPrefix("/") { path = (env["SLURM_JOB_WORK_DIR"] ?? info?.workDir ?? "/") + "/" + path }
+        guard let h = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? h.close() }
+        _ = try? h.seekToEnd()
+        h.write(Data(line.utf8))
+    }
+}

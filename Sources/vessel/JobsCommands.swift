@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import VesselBuild
+import VesselSlurm
+
+/// `vessel jobs`: the user's Vessel jobs as Slurm knows them, with where their results go.
+struct Jobs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List your jobs submitted with vessel submit.",
+        discussion: """
+        Shows each job's state, partition, GPUs, why it is pending, its estimated (or actual) \
+        start, and where its results are collected. Without --all, only jobs that are pending \
+        or running; with it, also those that ended recently (Slurm forgets finished jobs after \
+        MinJobAge).
+        """
+    )
+
+    @Flag(help: "Also jobs that have ended.")
+    var all = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    struct Row: Codable {
+        var job: JobInfo
+        var results: String?
+    }
+
+    func run() throws {
+        do {
+            let jobs = try SlurmClient().jobs(user: getuid())
+                .filter { $0.comment?.hasPrefix("vessel") == true && (all || !$0.isFinished) }
+                .sorted { ($0.arrayJobID ?? $0.id, $0.arrayTaskID ?? 0) < ($1.arrayJobID ?? $1.id, $1.arrayTaskID ?? 0) }
+            let user = SubmitPlan.userName()
+            let rows = jobs.map { Row(job: $0, results: JobResults.path(of: $0, user: user)) }
+            if json {
+                let e = JSONEncoder.stable
+                e.keyEncodingStrategy = .convertToSnakeCase
+                e.dateEncodingStrategy = .iso8601
+                print(String(decoding: try e.encode(rows), as: UTF8.self))
+                return
+            }
+            var table = [["JOBID", "STATE", "PARTITION", "GPUS", "REASON", "START", "RESULTS"]]
+            let now = Date()
+            for r in rows {
+                let j = r.job
+                let gpus = j.gresDetail.isEmpty ? (j.gresPerNode.map { $0.replacingOccurrences(of: "gres:gpu:", with: "") + (j.nodeCount > 1 ? " x\(j.nodeCount)" : "") } ?? "-") : j.gresDetail.joined(separator: " ")
+                let start = j.startTime.map { $0 <= now && j.state != "PENDING" ? Self.stamp($0) : PlacementTable.start(from: now, to: $0) } ?? "-"
+                table.append([j.displayID, j.state, j.partition, gpus, j.reason ?? "-", start, r.results ?? "-"])
+            }
+            print(PlacementTable.table(table))
+        } catch {
+            throw fail("jobs", error)
+        }
+    }
+
+    static func stamp(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
+        return f.string(from: d)
+    }
+}
+
+/// Where a job's results are: the root `vessel submit` recorded in the job's comment.
+enum JobResults {
+    static func root(of job: JobInfo) -> String? {
+        guard let c = job.comment, let r = c.range(of: "results=") else { return nil }
+        return String(c[r.upperBound...].prefix { $0 != " " })
+    }
+
+    static func path(of job: JobInfo, user: String) -> String? {
+        root(of: job).map { "\($0)/\(user)/\(job.displayID)" }
+    }
+}

@@ -1,0 +1,220 @@
+import ArgumentParser
+import Foundation
+import VesselBuild
+import VesselPlacement
+import VesselSlurm
+
+/// Everything `vessel submit` decides before it asks Slurm: the request (from options and the
+/// script's #SBATCH lines), the image, where results go, and the job as submitted.
+struct SubmitPlan {
+    var request = JobRequest()
+    var requirements = ImageRequirements()
+    var imageSource: String
+    var imageDigest: String?
+    var script: String
+    var command: [String]
+    var array: String?
+    var name: String
+    var output: String
+    var error: String?
+    var resultsRoot: String
+    var user: String
+    var directory: String
+
+    init(_ s: Submit) throws {
+        let fm = FileManager.default
+        directory = fm.currentDirectoryPath
+        user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.userName()
+        var d: [String: String] = [:]   // #SBATCH values, by long name
+        var scriptImage: String?
+        let isScript = fm.fileExists(atPath: s.target) && !Resolve.isSquashFS(s.target) && Self.startsWithShebang(s.target)
+        if isScript {
+            guard s.command.isEmpty else { throw ValidationError("a batch script takes no command after --") }
+            guard let text = try? String(contentsOfFile: s.target, encoding: .utf8) else {
+                throw ValidationError("\(s.target): not a readable text file")
+            }
+            script = text
+            command = [s.target]
+            let longNames = ["N": "nodes", "c": "cpus-per-task", "t": "time", "p": "partition", "a": "array",
+                             "J": "job-name", "o": "output", "e": "error", "G": "gpus"]
+            var ignored: [String] = []
+            for (name, value) in BatchScript.directives(text) {
+                let long = longNames[name] ?? name
+                let known = ["nodes", "cpus-per-task", "time", "partition", "array", "job-name", "output", "error",
+                             "gpus", "gpus-per-node", "gres", "ntasks-per-node", "mem", "container-image", "container-results"]
+                if known.contains(long), let value { d[long] = value } else { ignored.append("--" + long) }
+            }
+            if !ignored.isEmpty, !s.quiet {
+                FileHandle.standardError.write(Data("vessel submit: \(s.target): #SBATCH \(ignored.joined(separator: " ")) ignored (not a vessel submit option)\n".utf8))
+            }
+            scriptImage = d["container-image"]
+            guard let img = s.image ?? scriptImage else {
+                throw ValidationError("\(s.target) names no image: add --image IMAGE or an #SBATCH --container-image=IMAGE line")
+            }
+            imageSource = img
+        } else {
+            guard !s.command.isEmpty else {
+                throw ValidationError("name the command to run after --, as in: vessel submit \(s.target) -- python3 train.py")
+            }
+            imageSource = s.target
+            command = s.command
+            script = ""
+        }
+
+        // GPUs: --gpus N, or #SBATCH --gpus[-per-node]=[TYPE:]N, or --gres=gpu[:TYPE]:N.
+        var gpuTypes = s.gpuType.map { $0.split(separator: ",").map(String.init) } ?? []
+        var gpus = s.gpus
+        if gpus == nil, let g = d["gpus-per-node"] ?? d["gpus"] ?? d["gres"].map({ $0.hasPrefix("gpu:") ? String($0.dropFirst(4)) : $0 }) {
+            let parts = g.split(separator: ":").map(String.init)
+            guard let n = Int(parts.last ?? "") else { throw ValidationError("#SBATCH GPU request \(g) is not [TYPE:]COUNT") }
+            gpus = n
+            if parts.count == 2, gpuTypes.isEmpty { gpuTypes = [parts[0]] }
+        }
+        request.gpusPerNode = gpus ?? 0
+        request.gpuTypes = gpuTypes
+        if request.gpusPerNode < 0 { throw ValidationError("--gpus must be 0 or more") }
+        if !gpuTypes.isEmpty, request.gpusPerNode == 0 { throw ValidationError("--gpu-type needs --gpus N") }
+        func count(_ flag: Int?, _ key: String, _ name: String) throws -> Int? {
+            if let flag { return flag }
+            guard let v = d[key] else { return nil }
+            guard let n = Int(v) else { throw ValidationError("#SBATCH --\(key)=\(v): \(name) must be a number") }
+            return n
+        }
+        request.nodes = try count(s.nodes, "nodes", "nodes") ?? 1
+        request.tasksPerNode = try count(s.tasksPerNode, "ntasks-per-node", "tasks per node") ?? 1
+        request.cpusPerTask = try count(s.cpusPerTask, "cpus-per-task", "CPUs per task") ?? 1
+        guard request.nodes >= 1, request.tasksPerNode >= 1, request.cpusPerTask >= 1 else {
+            throw ValidationError("--nodes, --tasks-per-node and --cpus-per-task must be at least 1")
+        }
+        if let m = s.mem ?? d["mem"] {
+            guard let mb = SlurmValues.megabytes(m) else { throw ValidationError("--mem \(m): not a size such as 4000, 500M or 16G") }
+            request.memoryMB = mb
+        }
+        if let t = s.time ?? d["time"] {
+            guard let minutes = SlurmValues.minutes(t), minutes > 0 else {
+                throw ValidationError("--time \(t): not a time limit such as 90, 2:00:00 or 1-12")
+            }
+            request.timeMinutes = minutes
+        }
+        let p = s.partition ?? d["partition"] ?? "auto"
+        request.partitions = p == "auto" ? nil : p.split(separator: ",").map(String.init)
+        request.userGroups = Self.groupNames()
+        array = s.array ?? d["array"]
+        name = s.jobName ?? d["job-name"] ?? URL(fileURLWithPath: command.first ?? "vessel").lastPathComponent
+        output = Self.absolute(s.output ?? d["output"] ?? (array == nil ? "slurm-%j.out" : "slurm-%A_%a.out"), in: directory)
+        let here = directory
+        error = (s.error ?? d["error"]).map { Self.absolute($0, in: here) }
+
+        let config = SiteConfig.load()
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        resultsRoot = Self.absolute(s.results ?? d["container-results"] ?? config.resultsRoot ?? "\(home)/vessel-results", in: directory)
+    }
+
+    /// The image as a SquashFS file every node reads (converted into the cache once), with its
+    /// digest for the job's provenance.
+    mutating func resolveImage(quiet: Bool) throws -> String {
+        let conversion = try ConversionOptions.parse(quiet ? ["--quiet"] : [])
+        let registry = try RegistryFlags.parse([])
+        let path = try Resolve.resolve(imageSource, conversion: conversion, registry: registry)
+        let inspection = try Inspection(path: path)
+        imageDigest = inspection.provenance.map { $0.manifestDigest ?? $0.configDigest }
+        return path
+    }
+
+    static func requirements(_ path: String) throws -> ImageRequirements {
+        let labels = try Inspection(path: path).config?.labels ?? [:]
+        return try ImageRequirements(labels: labels)
+    }
+
+    /// The batch job for one placement candidate. Options reach the plugin as sbatch passes
+    /// them: _SLURM_SPANK_OPTION_* in the job's environment for the batch step (slurmstepd
+    /// reads and removes them), and in the SPANK job environment for the epilog that collects
+    /// results (and for srun inside the job, which sees them as SLURM_SPANK_*).
+    func job(for c: Candidate, image: String) throws -> JobDescription {
+        var j = JobDescription()
+        j.name = name
+        j.partition = c.partition
+        j.nodes = request.nodes
+        j.tasksPerNode = request.tasksPerNode
+        j.cpusPerTask = request.cpusPerTask
+        j.memoryMB = request.memoryMB
+        j.timeMinutes = request.timeMinutes
+        if request.gpusPerNode > 0 {
+            j.gresPerNode = "gres:gpu:\(c.gpuType.map { "\($0):" } ?? "")\(request.gpusPerNode)"
+        }
+        j.array = array
+        j.workDir = directory
+        j.stdout = output
+        j.stderr = error
+        j.comment = "vessel results=\(resultsRoot)"
+        j.script = script.isEmpty ? BatchScript.running(command, tasks: request.nodes * request.tasksPerNode, image: imageSource) : script
+        var env = ProcessInfo.processInfo.environment
+        for k in env.keys where k.hasPrefix("SLURM_") { env[k] = nil }  // as sbatch: nothing of an enclosing job
+        let option = "_SLURM_SPANK_OPTION_vessel_"
+        env["\(option)container_image"] = image
+        env["\(option)container_results"] = resultsRoot
+        env["VESSEL_SPANK_IMAGE"] = image
+        env["VESSEL_SPANK_IMAGE_PATH"] = image
+        j.environment = env.map { "\($0.key)=\($0.value)" }.sorted()
+        let commandJSON = String(decoding: try JSONEncoder().encode(command), as: UTF8.self)
+        j.spankEnvironment = [
+            "\(option)container_image=\(image)",
+            "\(option)container_results=\(resultsRoot)",
+            "VESSEL_IMAGE_REF=\(imageSource)",
+            "VESSEL_IMAGE_PATH=\(image)",
+            "VESSEL_COMMAND=\(commandJSON)",
+        ] + (imageDigest.map { ["VESSEL_IMAGE_DIGEST=\($0)"] } ?? [])
+        return j
+    }
+
+    static func absolute(_ path: String, in dir: String) -> String {
+        path.hasPrefix("/") ? path : dir + "/" + path
+    }
+
+    static func startsWithShebang(_ path: String) -> Bool {
+        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? h.close() }
+        return (try? h.read(upToCount: 2)) == Data("#!".utf8)
+    }
+
+    static func userName() -> String {
+        guard let pw = getpwuid(getuid()) else { return String(getuid()) }
+        return String(cString: pw.pointee.pw_name)
+    }
+
+    static func groupNames() -> [String] {
+        var count: Int32 = 64
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        guard let pw = getpwuid(getuid()) else { return [] }
+        if getgrouplist(pw.pointee.pw_name, pw.pointee.pw_gid, &groups, &count) < 0 {
+            groups = [gid_t](repeating: 0, count: Int(count))
+            getgrouplist(pw.pointee.pw_name, pw.pointee.pw_gid, &groups, &count)
+        }
+        return groups.prefix(Int(count)).compactMap { g in getgrgid(g).map { String(cString: $0.pointee.gr_name) } }
+    }
+}
+
+/// A cluster inventory saved to a file, with Slurm's start estimates per partition: lets
+/// placement be replayed and benchmarked without a cluster (`vessel submit --inventory FILE`).
+struct RecordedInventory: Codable {
+    struct Start: Codable {
+        /// Seconds from now.
+        var startIn: TimeInterval
+        var nodes: [String]?
+    }
+
+    var inventory: Inventory
+    var estimates: [String: Start]
+
+    static func load(_ path: String) throws -> RecordedInventory {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--inventory \(path): not a readable file")
+        }
+        return try JSONDecoder().decode(RecordedInventory.self, from: data)
+    }
+
+    func estimate(_ c: Candidate, now: Date) -> Estimate {
+        let e = estimates[c.partition]
+        return Estimate(start: now.addingTimeInterval(e?.startIn ?? 0), nodes: e?.nodes ?? [])
+    }
+}
