@@ -116,7 +116,17 @@ struct ContainerInit {
         case .tmpfs:
             try Sys.mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=1777", what: "a private \(step.target)")
         case .bind(let source, let recursive, let readOnly):
-            try Sys.mount(source, target, nil, UInt(MS_BIND) | (recursive ? UInt(MS_REC) : 0), what: source)
+            if recursive {
+                try Sys.mount(source, target, nil, UInt(MS_BIND | MS_REC), what: source)
+            } else if Glibc.mount(source, target, nil, UInt(MS_BIND), nil) != 0 {
+                guard errno == EINVAL else { throw RuntimeError.mount(what: source, target: target, reason: errnoText()) }
+                // A host mount below the source (a FUSE or tmpfs mount under /tmp) is locked in a
+                // user namespace, and a bind without it would uncover what it hides: the kernel
+                // refuses. Take the whole tree, then drop Vessel's own staging mounts from it.
+                try Sys.mount(source, target, nil, UInt(MS_BIND | MS_REC), what: source)
+                let staging = target + "/.vessel-\(host.uid)"
+                while umount2(staging, Int32(MNT_DETACH)) == 0 {}
+            }
             if readOnly {
                 try Sys.mount(nil, target, nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY) | Sys.lockedFlags(source),
                               what: "\(source) read-only")

@@ -9,6 +9,12 @@ public struct ResultManifest: Equatable, Sendable {
         public var path: String
         public var size: Int64
         public var sha256: String
+
+        public init(path: String, size: Int64, sha256: String) {
+            self.path = path
+            self.size = size
+            self.sha256 = sha256
+        }
     }
 
     public static let fileName = "MANIFEST"

@@ -62,6 +62,13 @@ public struct ResultProvenance: Codable, Sendable {
     public var vesselVersion: String
     public var collection: Collection
 
+    // jobID is spelled jobId for the snake_case key conversion (job_id both ways).
+    enum CodingKeys: String, CodingKey {
+        case jobID = "jobId"
+        case jobName, user, image, command, partition, nodes, node, gpusRequested, gpuDevices, state
+        case exitCode, signal, startTime, endTime, vesselVersion, collection
+    }
+
     public init(jobID: String, jobName: String?, user: String, image: Image, command: [String], partition: String?,
                 nodes: [String], node: String, gpusRequested: String?, gpuDevices: String?, state: String?,
                 exitCode: Int, signal: Int, startTime: Date?, endTime: Date?, vesselVersion: String, collection: Collection) {

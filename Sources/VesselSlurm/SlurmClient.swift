@@ -162,7 +162,7 @@ public final class SlurmClient {
             arrayJobID: j.array_job_id != 0 ? j.array_job_id : nil,
             arrayTaskID: j.array_job_id != 0 && j.array_task_id < UInt32(NO_VAL) ? j.array_task_id : nil,
             name: text(j.name) ?? "", userID: j.user_id, state: state,
-            reason: pending ? text(slurm_job_reason_string(Int32(j.state_reason))) : nil,
+            reason: pending ? text(slurm_job_reason_string(Int32(j.state_reason))).flatMap { $0 == "None" ? nil : $0 } : nil,
             partition: text(j.partition) ?? "", nodes: text(j.nodes), nodeCount: Int(j.num_nodes),
             gresPerNode: text(j.tres_per_node), gresDetail: detail,
             submitTime: date(j.submit_time), startTime: date(j.start_time), endTime: date(j.end_time),

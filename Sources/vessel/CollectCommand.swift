@@ -45,8 +45,10 @@ struct Collect: ParsableCommand {
             gpusRequested: info?.gresPerNode,
             gpuDevices: env["SLURM_JOB_GPUS"],
             state: info?.state,
-            exitCode: codes.first ?? Int(info?.exitStatus ?? 0),
-            signal: codes.count > 1 ? codes[1] : Int(info?.signal ?? 0),
+            // The epilog's SLURM_JOB_EXIT_CODE2 can say 0:0 for a cancelled job whose record
+            // already holds the signal; take whichever knows more.
+            exitCode: codes.first.flatMap { $0 != 0 ? $0 : nil } ?? info?.exitStatus ?? 0,
+            signal: codes.count > 1 && codes[1] != 0 ? codes[1] : info?.signal ?? 0,
             startTime: info?.startTime,
             endTime: info?.endTime ?? Date(),
             vesselVersion: VesselVersion.current,

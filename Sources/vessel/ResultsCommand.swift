@@ -50,7 +50,10 @@ struct Results: ParsableCommand {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let (reports, pending) = try look(parts.map { $0! })
-            if !wait || (pending == nil && !reports.isEmpty && reports.allSatisfy(\.collected)) || Date() > deadline {
+            // Done when the job has ended and every node's collection has a verdict (a failed
+            // copy is final too: the node kept the files).
+            let settled = pending == nil && !reports.isEmpty && reports.allSatisfy { $0.provenance != nil }
+            if !wait || settled || Date() > deadline {
                 if wait, Date() > deadline, let pending { throw fail("results", ResultError.notCollected("timed out waiting: \(pending)")) }
                 try show(reports, pending: pending)
                 return

@@ -128,8 +128,8 @@ struct SubmitPlan {
 
     /// The batch job for one placement candidate. Options reach the plugin as sbatch passes
     /// them: _SLURM_SPANK_OPTION_* in the job's environment for the batch step (slurmstepd
-    /// reads and removes them), and in the SPANK job environment for the epilog that collects
-    /// results (and for srun inside the job, which sees them as SLURM_SPANK_*).
+    /// reads and removes them), SLURM_SPANK__SLURM_SPANK_OPTION_* for srun inside the job, and
+    /// the SPANK job environment for the epilog that collects results.
     func job(for c: Candidate, image: String) throws -> JobDescription {
         var j = JobDescription()
         j.name = name
@@ -151,8 +151,10 @@ struct SubmitPlan {
         var env = ProcessInfo.processInfo.environment
         for k in env.keys where k.hasPrefix("SLURM_") { env[k] = nil }  // as sbatch: nothing of an enclosing job
         let option = "_SLURM_SPANK_OPTION_vessel_"
-        env["\(option)container_image"] = image
-        env["\(option)container_results"] = resultsRoot
+        for (name, value) in [("container_image", image), ("container_results", resultsRoot)] {
+            env[option + name] = value
+            env["SLURM_SPANK_" + option + name] = value
+        }
         env["VESSEL_SPANK_IMAGE"] = image
         env["VESSEL_SPANK_IMAGE_PATH"] = image
         j.environment = env.map { "\($0.key)=\($0.value)" }.sorted()

@@ -1,0 +1,18 @@
+#!/bin/bash
+# start-with-plugin.sh BIN -- start the test cluster with Vessel's Slurm plugin from BIN (the
+# directory holding libvessel-spank.so and vessel) installed as a site does
+# (contrib/slurm/plugstack.conf). srun, sbatch and slurmstepd read plugstack.conf at each run,
+# but slurmd decides when it starts whether plugins have a job epilog (where results are
+# collected), and refuses to start when a listed plugin is missing: so the line is written
+# before the cluster starts, and a changed line restarts it.
+set -euo pipefail
+BIN=${1:?usage: start-with-plugin.sh BIN}
+HERE=$(dirname "$0")
+STACK=${SLURM_TEST_DIR:-/tmp/slurm-test}/etc/plugstack.conf.d
+LINE="required $BIN/libvessel-spank.so runtime=$BIN/vessel"
+if [ "$(cat "$STACK/vessel.conf" 2>/dev/null)" != "$LINE" ]; then
+  bash "$HERE/stop-cluster.sh" >/dev/null 2>&1 || true
+  mkdir -p "$STACK"
+  echo "$LINE" > "$STACK/vessel.conf"
+fi
+bash "$HERE/start-cluster.sh"
