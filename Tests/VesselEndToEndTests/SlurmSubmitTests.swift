@@ -317,3 +317,39 @@ final class SlurmSubmitTests: XCTestCase {
         try Harness.run(["id", "-u", user]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+/// contrib/slurm/job_submit.lua on a second test cluster of its own (own directory and ports),
+/// so that the main cluster's configuration stays as the other tests expect.
+final class JobSubmitLuaTests: XCTestCase {
+    func testGPUJobsWithoutAPartitionAreRouted() throws {
+        guard Harness.isRoot, let user = Harness.env["SLURM_TEST_USER"] else {
+            throw XCTSkip("needs root and the Slurm test user: run scripts/test as root")
+        }
+        let fixtures = URL(fileURLWithPath: Harness.treeDiff).deletingLastPathComponent()
+        let lua = fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("contrib/slurm/job_submit.lua").path
+        let dir = "/tmp/vessel-lua-cluster"
+        let env = ["SLURM_TEST_DIR": dir, "SLURM_TEST_PORT_BASE": "17817", "SLURM_TEST_LINK_ETC": "0", "SLURM_TEST_JOB_SUBMIT_LUA": lua]
+        // Not through Harness.run: the daemons would inherit its pipes and keep them open.
+        let script = fixtures.appendingPathComponent("slurm").path
+        let exports = env.map { "\($0)='\($1)'" }.joined(separator: " ")
+        let started = system("\(exports) bash \(script)/start-cluster.sh > \(dir).log 2>&1")
+        defer { _ = system("\(exports) bash \(script)/stop-cluster.sh > /dev/null 2>&1") }
+        XCTAssertEqual(started, 0, (try? String(contentsOfFile: dir + ".log", encoding: .utf8)) ?? "")
+        let conf = ["SLURM_CONF": dir + "/etc/slurm.conf"]
+        func submit(_ gpus: String) throws -> Harness.Result {
+            try Harness.run(["runuser", "-u", user, "--", "env", "-C", "/tmp", "SLURM_CONF=\(dir)/etc/slurm.conf",
+                             "sbatch", "--parsable", "--hold", "-o", "/dev/null", gpus, "--wrap", "true"])
+        }
+        for (gpus, partitions) in [("--gres=gpu:1", "gpu-v100,gpu-a100"), ("--gres=gpu:3", "gpu-a100"),
+                                   ("--gpus-per-node=a100:1", "gpu-a100"), ("--gres=gpu:v100:2", "gpu-v100")] {
+            let r = try submit(gpus)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let q = try Harness.run(["squeue", "-h", "-j", id, "-o", "%P"], environment: conf)
+            XCTAssertEqual(q.stdout, partitions + "\n", gpus)
+        }
+        let refused = try submit("--gres=gpu:h100:1")
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("vessel routing: no partition has 1 h100 GPUs per node"), refused.stderr)
+    }
+}
