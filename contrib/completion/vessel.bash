@@ -173,13 +173,13 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|pull|sign|verify|key|diff|login|logout|cache|resolve|inspect|exec|run|shell|doctor|help)
+    build|pull|sign|verify|key|diff|login|logout|cache|resolve|inspect|exec|run|shell|submit|jobs|results|doctor|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build pull sign verify key diff login logout cache resolve inspect exec run shell doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull sign verify key diff login logout cache resolve inspect exec run shell submit jobs results doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -551,6 +551,86 @@ _vessel_shell() {
         return
         ;;
     '--pwd')
+        return
+        ;;
+    esac
+}
+
+_vessel_submit() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run --json --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--gpus --gpu-type -N --nodes --tasks-per-node -c --cpus-per-task --mem -t --time -p --partition -a --array --results --image -J --job-name -o --output -e --error)
+    __vessel_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--gpus')
+        return
+        ;;
+    '--gpu-type')
+        return
+        ;;
+    '-N'|'--nodes')
+        return
+        ;;
+    '--tasks-per-node')
+        return
+        ;;
+    '-c'|'--cpus-per-task')
+        return
+        ;;
+    '--mem')
+        return
+        ;;
+    '-t'|'--time')
+        return
+        ;;
+    '-p'|'--partition')
+        return
+        ;;
+    '-a'|'--array')
+        return
+        ;;
+    '--results')
+        return
+        ;;
+    '--image')
+        return
+        ;;
+    '-J'|'--job-name')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    '-e'|'--error')
+        return
+        ;;
+    esac
+}
+
+_vessel_jobs() {
+    repeating_flags=()
+    non_repeating_flags=(--all --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 0
+}
+
+_vessel_results() {
+    repeating_flags=()
+    non_repeating_flags=(--wait --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--results --timeout)
+    __vessel_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--results')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac
