@@ -34,10 +34,7 @@ struct Jobs: ParsableCommand {
             let user = SubmitPlan.userName()
             let rows = jobs.map { Row(job: $0, results: JobResults.path(of: $0, user: user)) }
             if json {
-                let e = JSONEncoder.stable
-                e.keyEncodingStrategy = .convertToSnakeCase
-                e.dateEncodingStrategy = .iso8601
-                print(String(decoding: try e.encode(rows), as: UTF8.self))
+                try printReport(rows)
                 return
             }
             var table = [["JOBID", "STATE", "PARTITION", "GPUS", "REASON", "START", "RESULTS"]]

@@ -132,10 +132,7 @@ struct Results: ParsableCommand {
 
     private func show(_ reports: [Report], pending: String?) throws {
         if json {
-            let e = JSONEncoder.stable
-            e.keyEncodingStrategy = .convertToSnakeCase
-            e.dateEncodingStrategy = .iso8601
-            print(String(decoding: try e.encode(reports), as: UTF8.self))
+            try printReport(reports)
         } else {
             for r in reports {
                 if r.collected, let p = r.provenance {

@@ -137,7 +137,7 @@ struct Submit: ParsableCommand {
 
         if dryRun || recorded != nil {
             if json {
-                try printJSON(SubmitReport(jobID: nil, partition: placement.chosen?.partition, gres: nil, results: nil, placement: placement, timings: timings))
+                try printReport(SubmitReport(jobID: nil, partition: placement.chosen?.partition, gres: nil, results: nil, placement: placement, timings: timings))
             } else {
                 print(PlacementTable.render(placement))
                 print("dry run: nothing submitted")
@@ -149,7 +149,7 @@ struct Submit: ParsableCommand {
         let id = try client.submit(job)
         let resultsPath = "\(plan.resultsRoot)/\(plan.user)/\(id)\(array != nil || plan.array != nil ? "_*" : "")"
         if json {
-            try printJSON(SubmitReport(jobID: id, partition: chosen.partition, gres: job.gresPerNode, results: resultsPath, placement: placement, timings: timings))
+            try printReport(SubmitReport(jobID: id, partition: chosen.partition, gres: job.gresPerNode, results: resultsPath, placement: placement, timings: timings))
         } else if quiet {
             print(id)
         } else {
@@ -157,13 +157,6 @@ struct Submit: ParsableCommand {
             print("Submitted job \(id) to \(chosen.partition)\(job.gresPerNode.map { " (\($0) per node)" } ?? "")")
             print("Results: \(resultsPath)")
         }
-    }
-
-    private func printJSON<T: Encodable>(_ value: T) throws {
-        let e = JSONEncoder.stable
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.dateEncodingStrategy = .iso8601
-        print(String(decoding: try e.encode(value), as: UTF8.self))
     }
 }
 
@@ -180,4 +173,13 @@ struct SubmitReport: Codable {
     var results: String?
     var placement: Placement
     var timings: SubmitTimings
+}
+
+/// The --json output of the Slurm commands: snake_case keys and ISO 8601 times, as
+/// provenance.json has them.
+func printReport<T: Encodable>(_ value: T) throws {
+    let e = JSONEncoder.stable
+    e.keyEncodingStrategy = .convertToSnakeCase
+    e.dateEncodingStrategy = .iso8601
+    print(String(decoding: try e.encode(value), as: UTF8.self))
 }

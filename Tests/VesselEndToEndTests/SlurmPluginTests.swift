@@ -4,33 +4,19 @@ import XCTest
 /// The SPANK plugin on the real test cluster (scripts/test installs it through plugstack.conf),
 /// jobs submitted by the unprivileged job user.
 final class SlurmPluginTests: XCTestCase {
-    private var user = ""
-    private var dir = ""
-    private var image = ""
+    private var job: SlurmJobUser!
+    private var user: String { job.name }
+    private var dir: String { job.dir }
+    private var image: String { job.image }
 
     override func setUpWithError() throws {
-        guard Harness.isRoot, let conf = Harness.env["SLURM_CONF"], FileManager.default.fileExists(atPath: conf),
-              let u = Harness.env["SLURM_TEST_USER"], let stack = Harness.env["SLURM_TEST_PLUGSTACK_DIR"],
-              FileManager.default.fileExists(atPath: stack + "/vessel.conf") else {
-            throw XCTSkip("no test cluster with the plugin: run scripts/test as root")
-        }
-        user = u
-        dir = NSTemporaryDirectory() + "vessel-spank-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Harness.run(["chown", user, dir])
-        image = dir + "/tiny.sqsh"
-        let build = try asUser([Harness.vessel, "build", "-q", image, "oci:" + Harness.require("oci/tiny")])
-        XCTAssertEqual(build.status, 0, build.stderr)
+        job = try SlurmJobUser(directoryIn: NSTemporaryDirectory(), prefix: "vessel-spank")
     }
 
-    override func tearDownWithError() throws {
-        if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
-    }
+    override func tearDownWithError() throws { job?.remove() }
 
     private func asUser(_ args: [String], env: [String: String] = [:]) throws -> Harness.Result {
-        let exports = env.map { "\($0)=\($1)" }
-        // A step that can never start must fail the test, not hang it.
-        return try Harness.run(["runuser", "-u", user, "--", "timeout", "300", "env", "-C", dir] + exports + args)
+        try job.run(args, env: env)
     }
 
     private func srun(_ args: String..., env: [String: String] = [:]) throws -> Harness.Result {

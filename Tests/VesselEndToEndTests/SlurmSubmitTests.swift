@@ -5,36 +5,24 @@ import XCTest
 /// node with 4 stand-in a100; gpu-v100: two nodes with 2 v100 each; cpu), run by the
 /// unprivileged job user, with the plugin scripts/test installs collecting results.
 final class SlurmSubmitTests: XCTestCase {
-    private var user = ""
-    private var dir = ""
-    private var image = ""
-    private var resultsRoot = ""
+    private var job: SlurmJobUser!
+    private var user: String { job.name }
+    private var dir: String { job.dir }
+    private var image: String { job.image }
+    private var resultsRoot: String { job.dir + "/results" }
     private var blockers: [String] = []
 
     override func setUpWithError() throws {
-        guard Harness.isRoot, let conf = Harness.env["SLURM_CONF"], FileManager.default.fileExists(atPath: conf),
-              let u = Harness.env["SLURM_TEST_USER"], let stack = Harness.env["SLURM_TEST_PLUGSTACK_DIR"],
-              FileManager.default.fileExists(atPath: stack + "/vessel.conf") else {
-            throw XCTSkip("no test cluster with the plugin: run scripts/test as root")
-        }
-        user = u
-        dir = "/var/tmp/vessel-submit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        resultsRoot = dir + "/results"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try Harness.run(["chown", user, dir])
-        image = dir + "/tiny.sqsh"
-        let build = try asUser([Harness.vessel, "build", "-q", image, "oci:" + Harness.require("oci/tiny")])
-        XCTAssertEqual(build.status, 0, build.stderr)
+        job = try SlurmJobUser(directoryIn: "/var/tmp", prefix: "vessel-submit")
     }
 
     override func tearDownWithError() throws {
         for id in blockers { try? Harness.run(["scancel", id]) }
-        if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
+        job?.remove()
     }
 
     private func asUser(_ args: [String], env: [String: String] = [:]) throws -> Harness.Result {
-        let exports = env.map { "\($0)=\($1)" }
-        return try Harness.run(["runuser", "-u", user, "--", "timeout", "300", "env", "-C", dir] + exports + args)
+        try job.run(args, env: env)
     }
 
     private func vessel(_ args: String..., env: [String: String] = [:]) throws -> Harness.Result {

@@ -1,0 +1,35 @@
+import Foundation
+import XCTest
+
+/// What the Slurm tests start from: the test cluster's unprivileged job user, a directory of its
+/// own, and the tiny fixture image built there as that user. Skips without a cluster with the
+/// plugin installed (scripts/test as root sets one up).
+struct SlurmJobUser {
+    let name: String
+    let dir: String
+    let image: String
+
+    init(directoryIn parent: String, prefix: String) throws {
+        guard Harness.isRoot, let conf = Harness.env["SLURM_CONF"], FileManager.default.fileExists(atPath: conf),
+              let u = Harness.env["SLURM_TEST_USER"], let stack = Harness.env["SLURM_TEST_PLUGSTACK_DIR"],
+              FileManager.default.fileExists(atPath: stack + "/vessel.conf") else {
+            throw XCTSkip("no test cluster with the plugin: run scripts/test as root")
+        }
+        name = u
+        dir = parent + "/\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        image = dir + "/tiny.sqsh"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Harness.run(["chown", name, dir])
+        let build = try run([Harness.vessel, "build", "-q", image, "oci:" + Harness.require("oci/tiny")])
+        XCTAssertEqual(build.status, 0, build.stderr)
+    }
+
+    /// Runs as the job user in its directory. A step that can never start must fail the test,
+    /// not hang it.
+    func run(_ args: [String], env: [String: String] = [:]) throws -> Harness.Result {
+        let exports = env.map { "\($0)=\($1)" }
+        return try Harness.run(["runuser", "-u", name, "--", "timeout", "300", "env", "-C", dir] + exports + args)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+}
