@@ -61,3 +61,15 @@ static inline int vessel_drop_capabilities(void) {
     memset(data, 0, sizeof data);
     return (int)syscall(SYS_capset, &header, data);
 }
+
+// Keeps CAP_SYS_ADMIN across execve (an ambient capability, in the container's user namespace
+// only): fuse-overlayfs, started by the container's init when the kernel refuses overlayfs,
+// mounts with it.
+static inline int vessel_keep_sys_admin(void) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    data[CAP_TO_INDEX(CAP_SYS_ADMIN)].inheritable |= CAP_TO_MASK(CAP_SYS_ADMIN);
+    if (syscall(SYS_capset, &header, data) != 0) return -1;
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN, 0, 0);
+}

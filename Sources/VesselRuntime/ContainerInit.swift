@@ -42,8 +42,8 @@ struct ContainerInit {
     private func initProcess() -> Never {
         _ = vessel_set_pdeathsig(SIGKILL)
         do {
-            let root = try buildRoot()
-            try switchRoot(to: root)
+            let (root, fuseOverlay) = try buildRoot()
+            try switchRoot(to: root, fuseOverlay: fuseOverlay)
         } catch {
             fail(error)
         }
@@ -81,7 +81,8 @@ struct ContainerInit {
     /// points the image lacks, the user's passwd entry, resolv.conf) goes into the upper layer
     /// before the overlay is mounted: in the merged view the image's root-owned directories
     /// belong to an unmapped user, and no one inside may write there.
-    private func buildRoot() throws -> String {
+    /// Returns the root, and whether it is a fuse-overlayfs mount.
+    private func buildRoot() throws -> (String, Bool) {
         let image = stage + "/image", upper = stage + "/upper", work = stage + "/work", root = stage + "/root"
         for d in [upper, work, root] { try Sys.mkdirs(d) }
         let layer = UpperLayer(image: image, upper: upper)
@@ -91,16 +92,22 @@ struct ContainerInit {
             try layer.ensure(step.target, directory: isDir)
         }
         try writeIdentity(layer)
+        var usesFuseOverlay = false
         let overlay = "lowerdir=\(image),upperdir=\(upper),workdir=\(work)"
-        if Glibc.mount("overlay", root, "overlay", 0, overlay) != 0 {
-            // Kernels that keep trusted.* xattrs from user namespaces need userxattr.
-            try Sys.mount("overlay", root, "overlay", 0, overlay + ",userxattr", what: "the image overlay")
+        if FuseOverlay.forced {
+            try FuseOverlay.mount(lower: image, upper: upper, work: work, at: root, kernelError: nil)
+            usesFuseOverlay = true
+        } else if Glibc.mount("overlay", root, "overlay", 0, overlay) != 0,
+                  // Kernels that keep trusted.* xattrs from user namespaces need userxattr.
+                  Glibc.mount("overlay", root, "overlay", 0, overlay + ",userxattr") != 0 {
+            try FuseOverlay.mount(lower: image, upper: upper, work: work, at: root, kernelError: errnoText())
+            usesFuseOverlay = true
         }
         for step in plan.steps { try perform(step, root: root) }
         if !spec.writableTmpfs {
             try Sys.mount(nil, root, nil, UInt(MS_REMOUNT | MS_RDONLY) | Sys.lockedFlags(root), what: "read-only root")
         }
-        return root
+        return (root, usesFuseOverlay)
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -155,8 +162,15 @@ struct ContainerInit {
         }
     }
 
-    private func switchRoot(to root: String) throws {
+    private func switchRoot(to root: String, fuseOverlay usesFuseOverlay: Bool) throws {
         guard chdir(root) == 0 else { throw RuntimeError.setup("entering \(root)", reason: errnoText()) }
+        if usesFuseOverlay {
+            guard Glibc.mount(".", "/", nil, UInt(MS_MOVE), nil) == 0, chroot(".") == 0 else {
+                throw RuntimeError.setup("entering the fuse-overlayfs root", reason: errnoText())
+            }
+            _ = chdir("/")
+            return
+        }
         guard vessel_pivot_root(".", ".") == 0 else { throw RuntimeError.setup("pivot_root", reason: errnoText()) }
         // The old root now lies under the new one; detach it so the host is out of reach.
         guard umount2(".", Int32(MNT_DETACH)) == 0 else { throw RuntimeError.setup("detaching the host root", reason: errnoText()) }

@@ -105,8 +105,13 @@ public struct Doctor {
             return mount("overlay", "/tmp/m", "overlay", 0, options + ",userxattr") == 0 ? 0 : errno
         }
         if result == 0 { return Check(name: "overlayfs in a user namespace", status: .ok, detail: "allowed", fix: "") }
-        return Check(name: "overlayfs in a user namespace", status: .failed, detail: "refused: \(errnoText(result))",
-                     fix: "Vessel builds the container's root as an overlay: a kernel of 5.11 or later allows it unprivileged")
+        if let fuse = FuseOverlay.binary {
+            return Check(name: "overlayfs in a user namespace", status: .warning,
+                         detail: "refused (\(errnoText(result))); \(fuse) is used instead, a little slower",
+                         fix: "a kernel of 5.11 or later allows overlayfs unprivileged")
+        }
+        return Check(name: "overlayfs in a user namespace", status: .failed, detail: "refused: \(errnoText(result)), and fuse-overlayfs is not installed",
+                     fix: "as root: apt-get install fuse-overlayfs (or use a kernel of 5.11 or later, which allows overlayfs unprivileged)")
     }
 
     private func subordinateIDs() -> Check {

@@ -142,6 +142,20 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(ro.stderr.contains("Read-only file system"), ro.stderr)
     }
 
+    /// Where the kernel refuses overlayfs in a user namespace, fuse-overlayfs makes the root
+    /// (VESSEL_OVERLAY=fuse forces it here, where the kernel allows both).
+    func testFuseOverlayfsRoot() throws {
+        let fuse = ["VESSEL_OVERLAY": "fuse"]
+        let w = try vessel(["exec", "--writable-tmpfs", "--fakeroot", tiny, "sh", "-c", "echo new > /srv/app/new.txt && cat /srv/app/new.txt && grep -c fuse-overlayfs /proc/mounts"], env: fuse)
+        XCTAssertEqual(w.status, 0, w.stderr)
+        XCTAssertEqual(w.stdout, "new\n1\n")
+        let ro = try vessel(["exec", tiny, "sh", "-c", "id -un; echo x > /srv/app/new.txt"], env: fuse)
+        XCTAssertEqual(ro.stdout, (Harness.testUser ?? NSUserName()) + "\n")
+        XCTAssertTrue(ro.stderr.contains("Read-only file system"), ro.stderr)
+        XCTAssertEqual(try vessel(["exec", tiny, "ls", "/srv/app"], env: fuse).stdout, "main.py\n", "the write is gone")
+        XCTAssertEqual(try Harness.run(["pgrep", "-u", Harness.testUser ?? NSUserName(), "fuse-overlayfs"]).stdout, "", "no fuse-overlayfs left")
+    }
+
     func testEnvironment() throws {
         let script = "echo \"$FROM_HOST|$GREETING|$SPACED|$A|$PATH|$FILE_VAR\""
         let envFile = Self.dir + "/env-file"
