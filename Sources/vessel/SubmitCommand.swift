@@ -34,8 +34,8 @@ struct Submit: ParsableCommand {
         See vessel-results(1).
 
         Examples:
-            vessel submit --gpus 1 --gpu-type a100,v100 --time 2:00:00 train.sqsh -- python3 /opt/train.py
-            vessel submit --gpus 2 --array 0-3 docker://ghcr.io/lab/sweep:1.2 -- python3 sweep.py
+            vessel submit --gpus 1 --gpu-type a100,v100 -t 2:00:00 train.sqsh -- ./train.py
+            vessel submit --gpus 2 --array 0-3 docker://ghcr.io/lab/sweep:1.2 -- ./sweep.py
             vessel submit --dry-run --gpus 8 --gpu-type a100 train.sqsh -- true
             vessel submit job.sbatch
         """
@@ -44,7 +44,7 @@ struct Submit: ParsableCommand {
     @Option(help: ArgumentHelp("GPUs per node.", valueName: "N"))
     var gpus: Int?
 
-    @Option(help: ArgumentHelp("Acceptable GPU types, best first (as the cluster's GRES names them).", valueName: "TYPE[,TYPE...]"))
+    @Option(help: ArgumentHelp("GPU types the job accepts (as the cluster's GRES names them); any when not given.", valueName: "TYPE[,TYPE...]"))
     var gpuType: String?
 
     @Option(name: [.customShort("N"), .long], help: ArgumentHelp("Nodes.", valueName: "N"))

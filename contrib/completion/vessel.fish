@@ -291,7 +291,7 @@ complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options 
 complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel shell" version' -l 'version' -d 'Show the version.'
 complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel shell" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel submit" gpus' -l 'gpus' -d 'GPUs per node.' -rfka ''
-complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel submit" gpu-type' -l 'gpu-type' -d 'Acceptable GPU types, best first (as the cluster\'s GRES names them).' -rfka ''
+complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel submit" gpu-type' -l 'gpu-type' -d 'GPU types the job accepts (as the cluster\'s GRES names them); any when not given.' -rfka ''
 complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel submit" N nodes' -s 'N' -l 'nodes' -d 'Nodes.' -rfka ''
 complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel submit" tasks-per-node' -l 'tasks-per-node' -d 'Tasks on each node (more than one runs CMD through srun).' -rfka ''
 complete -c 'vessel' -n '__vessel_should_offer_completions_for_flags_or_options "vessel submit" c cpus-per-task' -s 'c' -l 'cpus-per-task' -d 'CPUs per task.' -rfka ''
