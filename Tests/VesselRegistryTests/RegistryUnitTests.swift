@@ -117,13 +117,15 @@ final class SiteConfigTests: XCTestCase {
         trusted-keys = /a, /b
         colour = blue
         nv-required = maybe
+        results-root = /shared/results
         """, file: "vessel.conf")
         XCTAssertEqual(c.cacheDirectory, "/shared/vessel")
         XCTAssertTrue(c.nvRequired)
         XCTAssertEqual(c.parallelDownloads, 4)
         XCTAssertTrue(c.requireSignature)
         XCTAssertEqual(c.trustedKeys, ["/a", "/b"])
-        XCTAssertEqual(c.warnings, ["vessel.conf:7: unknown key colour (known: cache-dir, nv-required, registry-parallel, require-signature, trusted-keys); ignored",
+        XCTAssertEqual(c.resultsRoot, "/shared/results")
+        XCTAssertEqual(c.warnings, ["vessel.conf:7: unknown key colour (known: cache-dir, nv-required, registry-parallel, require-signature, trusted-keys, results-root); ignored",
                                     "vessel.conf:8: nv-required takes yes or no"])
     }
 
