@@ -115,24 +115,25 @@ struct Submit: ParsableCommand {
 
     private func submit() throws {
         var plan = try SubmitPlan(self)
-        let started = Date()
         let recorded = try inventory.map { try RecordedInventory.load($0) }
         let client = recorded == nil ? try SlurmClient() : nil
+        // The image first (a conversion may take a while), so that placement sees the cluster
+        // as it is when the job goes in.
+        let imagePath = try plan.resolveImage(quiet: quiet || json)
+        plan.requirements = try SubmitPlan.requirements(imagePath)
+        let started = Date()
         let live = try recorded?.inventory ?? client!.inventory()
         let inventoryTime = Date().timeIntervalSince(started)
 
-        let imagePath = try plan.resolveImage(quiet: quiet || json)
-        plan.requirements = try SubmitPlan.requirements(imagePath)
         var slurmTime: TimeInterval = 0
         let now = Date()
-        let clock = Date()
         let placement = try Planner().place(live, request: plan.request, requirements: plan.requirements, now: now) { candidate in
             let t = Date()
             defer { slurmTime += Date().timeIntervalSince(t) }
             if let recorded { return recorded.estimate(candidate, now: now) }
             return try client!.willRun(plan.job(for: candidate, image: imagePath), partition: candidate.partition)
         }
-        let decisionTime = Date().timeIntervalSince(clock) - slurmTime
+        let decisionTime = Date().timeIntervalSince(now) - slurmTime
         let timings = SubmitTimings(inventory: inventoryTime, estimates: slurmTime, decision: decisionTime)
 
         if dryRun || recorded != nil {
@@ -145,6 +146,7 @@ struct Submit: ParsableCommand {
             return
         }
         guard let chosen = placement.chosen, let client else { return }
+        try plan.prepareResultsRoot()
         let job = try plan.job(for: Candidate(partition: chosen.partition, gpuType: chosen.gpuType, eligibleNodes: []), image: imagePath)
         let id = try client.submit(job)
         let resultsPath = "\(plan.resultsRoot)/\(plan.user)/\(id)\(array != nil || plan.array != nil ? "_*" : "")"

@@ -121,6 +121,19 @@ struct SubmitPlan {
         return path
     }
 
+    /// RESULTS_ROOT/USER made now, so that a root the user cannot write to is refused before
+    /// the job runs rather than reported after it ends.
+    func prepareResultsRoot() throws {
+        var path = ""
+        for part in "\(resultsRoot)/\(user)".split(separator: "/") {
+            path += "/" + part
+            if mkdir(path, 0o755) != 0, errno != EEXIST {
+                throw SubmitError.resultsRoot(resultsRoot, "cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        guard access(path, W_OK) == 0 else { throw SubmitError.resultsRoot(resultsRoot, "\(path) is not writable") }
+    }
+
     static func requirements(_ path: String) throws -> ImageRequirements {
         let labels = try Inspection(path: path).config?.labels ?? [:]
         return try ImageRequirements(labels: labels)
@@ -218,5 +231,15 @@ struct RecordedInventory: Codable {
     func estimate(_ c: Candidate, now: Date) -> Estimate {
         let e = estimates[c.partition]
         return Estimate(start: now.addingTimeInterval(e?.startIn ?? 0), nodes: e?.nodes ?? [])
+    }
+}
+
+enum SubmitError: Error, CustomStringConvertible {
+    case resultsRoot(String, String)
+
+    var description: String {
+        switch self {
+        case .resultsRoot(let root, let why): return "results root \(root): \(why); nothing submitted"
+        }
     }
 }

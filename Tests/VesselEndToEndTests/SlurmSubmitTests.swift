@@ -119,6 +119,10 @@ final class SlurmSubmitTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(reason), r.stderr)
         }
         XCTAssertEqual(try jobCount(), before)
+        let unwritable = try asUser([Harness.vessel, "submit", "-p", "cpu", "--results", "/root/results", image, "--", "true"])
+        XCTAssertEqual(unwritable.status, 1)
+        XCTAssertEqual(unwritable.stderr, "vessel submit: results root /root/results: cannot create /root/results: Permission denied; nothing submitted\n")
+        XCTAssertEqual(try jobCount(), before)
         let time = try asUser([Harness.vessel, "submit", "-p", "cpu", "--time", "nonsense", image, "--", "true"])
         XCTAssertNotEqual(time.status, 0)
         XCTAssertTrue(time.stderr.contains("--time nonsense: not a time limit"), time.stderr)
