@@ -16,7 +16,8 @@ struct SlurmJobUser {
             throw XCTSkip("no test cluster with the plugin: run scripts/test as root")
         }
         name = u
-        dir = parent + "/\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
+        dir = base + "/\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         image = dir + "/tiny.sqsh"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try Harness.run(["chown", name, dir])
