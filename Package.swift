@@ -65,7 +65,7 @@ let package = Package(
         ]),
         .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
-        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "CSlurm", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "VesselOCI", "CSlurm"]),
         .executableTarget(name: "vessel", dependencies: [
             "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

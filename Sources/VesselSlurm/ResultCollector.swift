@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import VesselOCI
 
 /// Brings one node's results home at the end of a job: the node-local scratch directory (the
 /// container's /results) is copied under the results root to a temporary name, every copy is read
@@ -134,14 +134,14 @@ public struct ResultCollector {
         guard output >= 0 else { throw ResultError.io(dst, String(cString: strerror(errno))) }
         var closed = false
         defer { if !closed { close(output) } }
-        var sha = SHA256()
+        var sha = StreamingSHA256()
         var size: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; throw ResultError.io(src, String(cString: strerror(errno))) }
             if n == 0 { break }
-            sha.update(data: buffer[0..<n])
+            buffer.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             var off = 0
             while off < n {
                 let w = buffer.withUnsafeBytes { write(output, $0.baseAddress! + off, n - off) }
@@ -154,7 +154,7 @@ public struct ResultCollector {
         closed = true
         guard close(output) == 0 else { throw ResultError.io(dst, String(cString: strerror(errno))) }
         chmod(dst, mode)
-        return (sha.finalize().map { String(format: "%02x", $0) }.joined(), size)
+        return (sha.finish().hex, size)
     }
 
     private func writeDurably(_ data: Data, _ path: String) throws {

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import VesselOCI
 
 /// The MANIFEST of a result directory: one line per file, `SHA256 SIZE PATH`, sorted by path.
 /// A symbolic link is listed with the hash of its target's text and size 0, so that every line
@@ -58,15 +58,15 @@ public struct ResultManifest: Equatable, Sendable {
     public static func hash(_ path: String) throws -> (String, Int64) {
         guard let h = FileHandle(forReadingAtPath: path) else { throw ResultError.io(path, String(cString: strerror(errno))) }
         defer { try? h.close() }
-        var sha = SHA256()
+        var sha = StreamingSHA256()
         var size: Int64 = 0
         while true {
             let chunk = try h.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty { break }
-            sha.update(data: chunk)
+            chunk.withUnsafeBytes { sha.update($0) }
             size += Int64(chunk.count)
         }
-        return (sha.finalize().map { String(format: "%02x", $0) }.joined(), size)
+        return (sha.finish().hex, size)
     }
 
     /// Checks every file of the manifest under `directory`; returns the problems, none when all match.
@@ -88,7 +88,7 @@ public struct ResultManifest: Equatable, Sendable {
     }
 
     static func hashText(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digest.of(Array(s.utf8)).hex
     }
 }
 
