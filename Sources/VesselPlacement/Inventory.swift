@@ -24,12 +24,16 @@ public struct Partition: Codable, Sendable, Equatable {
     public var maxNodes: Int?
     /// nil when every group may use it (AllowGroups=ALL).
     public var allowGroups: [String]?
+    /// nil when every account may use it (AllowAccounts=ALL).
+    public var allowAccounts: [String]?
+    public var denyAccounts: [String]?
     /// Higher tiers are scheduled first (PriorityTier); a tie-breaker in placement.
     public var priorityTier: Int
     public var isDefault: Bool
 
     public init(name: String, isUp: Bool = true, state: String = "UP", nodeNames: [String], maxTimeMinutes: Int? = nil,
-                maxNodes: Int? = nil, allowGroups: [String]? = nil, priorityTier: Int = 1, isDefault: Bool = false) {
+                maxNodes: Int? = nil, allowGroups: [String]? = nil, allowAccounts: [String]? = nil, denyAccounts: [String]? = nil,
+                priorityTier: Int = 1, isDefault: Bool = false) {
         self.name = name
         self.isUp = isUp
         self.state = state
@@ -37,6 +41,8 @@ public struct Partition: Codable, Sendable, Equatable {
         self.maxTimeMinutes = maxTimeMinutes
         self.maxNodes = maxNodes
         self.allowGroups = allowGroups
+        self.allowAccounts = allowAccounts
+        self.denyAccounts = denyAccounts
         self.priorityTier = priorityTier
         self.isDefault = isDefault
     }

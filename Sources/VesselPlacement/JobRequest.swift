@@ -15,6 +15,9 @@ public struct JobRequest: Codable, Sendable, Equatable {
     public var partitions: [String]?
     /// The groups of the submitting user, matched against AllowGroups.
     public var userGroups: [String] = []
+    /// The account to charge (--account), matched against AllowAccounts and DenyAccounts;
+    /// nil leaves those unchecked (the user's default account is known only to slurmdbd).
+    public var account: String?
 
     public init() {}
 

@@ -95,6 +95,12 @@ public struct Planner {
         if let groups = p.allowGroups, !groups.contains(where: r.userGroups.contains) {
             return "only groups \(groups.joined(separator: ",")) may use it (AllowGroups)"
         }
+        if let account = r.account {
+            if let allowed = p.allowAccounts, !allowed.contains(account) {
+                return "account \(account) may not use it (AllowAccounts=\(allowed.joined(separator: ",")))"
+            }
+            if p.denyAccounts?.contains(account) == true { return "account \(account) may not use it (DenyAccounts)" }
+        }
         return nil
     }
 

@@ -11,6 +11,8 @@ public struct JobDescription: Sendable {
     public var stdout: String?
     public var stderr: String?
     public var partition: String?
+    public var account: String?
+    public var qos: String?
     public var nodes = 1
     public var tasksPerNode = 1
     public var cpusPerTask = 1

@@ -61,12 +61,15 @@ public final class SlurmClient {
             guard let name = text(p.name) else { continue }
             let up = Int32(p.state_up) & Int32(PARTITION_SUBMIT | PARTITION_SCHED)
             let state = up == Int32(PARTITION_SUBMIT | PARTITION_SCHED) ? "UP" : up == Int32(PARTITION_SUBMIT) ? "DOWN" : up == Int32(PARTITION_SCHED) ? "DRAIN" : "INACTIVE"
-            let groups = text(p.allow_groups).flatMap { $0 == "ALL" ? nil : $0.split(separator: ",").map(String.init) }
+            func list(_ s: UnsafeMutablePointer<CChar>?) -> [String]? {
+                text(s).flatMap { $0 == "ALL" ? nil : $0.split(separator: ",").map(String.init) }
+            }
             partitions.append(Partition(
                 name: name, isUp: state == "UP", state: state, nodeNames: members[name] ?? [],
                 maxTimeMinutes: p.max_time >= UInt32(NO_VAL) ? nil : Int(p.max_time),
                 maxNodes: p.max_nodes >= UInt32(NO_VAL) ? nil : Int(p.max_nodes),
-                allowGroups: groups, priorityTier: Int(p.priority_tier),
+                allowGroups: list(p.allow_groups), allowAccounts: list(p.allow_accounts), denyAccounts: list(p.deny_accounts),
+                priorityTier: Int(p.priority_tier),
                 isDefault: Int32(p.flags) & Int32(PART_FLAG_DEFAULT) != 0))
         }
         return Inventory(partitions: partitions, nodes: nodeList)
@@ -101,6 +104,8 @@ public final class SlurmClient {
         var d = job_desc_msg_t()
         slurm_init_job_desc_msg(&d)
         d.name = arena.string(job.name)
+        d.account = arena.string(job.account)
+        d.qos = arena.string(job.qos)
         d.partition = arena.string(job.partition)
         d.user_id = getuid()
         d.group_id = getgid()

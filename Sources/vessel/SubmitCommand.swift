@@ -68,6 +68,12 @@ struct Submit: ParsableCommand {
     @Option(name: [.customShort("a"), .long], help: ArgumentHelp("A job array for parameter sweeps (0-15, 1,3,5, 0-99%10); each task sees SLURM_ARRAY_TASK_ID.", valueName: "INDEXES"))
     var array: String?
 
+    @Option(name: [.customShort("A"), .long], help: ArgumentHelp("The account to charge (checked against partitions' AllowAccounts and DenyAccounts).", valueName: "NAME"))
+    var account: String?
+
+    @Option(help: ArgumentHelp("Quality of service (sbatch -q).", valueName: "QOS"))
+    var qos: String?
+
     @Option(help: ArgumentHelp("RESULTS_ROOT on a shared filesystem (default: results-root in vessel.conf, else ~/vessel-results).", valueName: "DIR"))
     var results: String?
 

@@ -14,6 +14,7 @@ struct SubmitPlan {
     var script: String
     var command: [String]
     var array: String?
+    var qos: String?
     var name: String
     var output: String
     var error: String?
@@ -36,12 +37,13 @@ struct SubmitPlan {
             script = text
             command = [s.target]
             let longNames = ["N": "nodes", "c": "cpus-per-task", "t": "time", "p": "partition", "a": "array",
-                             "J": "job-name", "o": "output", "e": "error", "G": "gpus"]
+                             "J": "job-name", "o": "output", "e": "error", "G": "gpus", "A": "account", "q": "qos"]
             var ignored: [String] = []
             for (name, value) in BatchScript.directives(text) {
                 let long = longNames[name] ?? name
                 let known = ["nodes", "cpus-per-task", "time", "partition", "array", "job-name", "output", "error",
-                             "gpus", "gpus-per-node", "gres", "ntasks-per-node", "mem", "container-image", "container-results"]
+                             "gpus", "gpus-per-node", "gres", "ntasks-per-node", "mem", "container-image", "container-results",
+                             "account", "qos"]
                 if known.contains(long), let value { d[long] = value } else { ignored.append("--" + long) }
             }
             if !ignored.isEmpty, !s.quiet {
@@ -100,6 +102,8 @@ struct SubmitPlan {
         request.partitions = p == "auto" ? nil : p.split(separator: ",").map(String.init)
         request.userGroups = Self.groupNames()
         array = s.array ?? d["array"]
+        request.account = s.account ?? d["account"]
+        qos = s.qos ?? d["qos"]
         name = s.jobName ?? d["job-name"] ?? URL(fileURLWithPath: command.first ?? "vessel").lastPathComponent
         output = Self.absolute(s.output ?? d["output"] ?? (array == nil ? "slurm-%j.out" : "slurm-%A_%a.out"), in: directory)
         let here = directory
@@ -156,6 +160,8 @@ struct SubmitPlan {
             j.gresPerNode = "gres:gpu:\(c.gpuType.map { "\($0):" } ?? "")\(request.gpusPerNode)"
         }
         j.array = array
+        j.account = request.account
+        j.qos = qos
         j.workDir = directory
         j.stdout = output
         j.stderr = error

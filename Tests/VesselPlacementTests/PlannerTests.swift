@@ -100,6 +100,23 @@ final class PlannerTests: XCTestCase {
         }
     }
 
+    func testAccountsAreCheckedWhenGiven() throws {
+        var inv = cluster
+        inv.partitions[1].allowAccounts = ["physics"]
+        inv.partitions[2].denyAccounts = ["chemistry"]
+        let now = Date()
+        var r = request(gpus: 1)
+        r.account = "chemistry"
+        XCTAssertThrowsError(try Planner().place(inv, request: r, now: now) { _ in Estimate(start: now, nodes: []) }) { error in
+            XCTAssertTrue("\(error)".contains("gpu-a100: account chemistry may not use it (AllowAccounts=physics)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("gpu-v100: account chemistry may not use it (DenyAccounts)"), "\(error)")
+        }
+        r.account = "physics"
+        XCTAssertEqual(try Planner().place(inv, request: r, now: now) { _ in Estimate(start: now, nodes: []) }.chosen?.partition, "gpu-v100")
+        r.account = nil
+        XCTAssertNoThrow(try Planner().place(inv, request: r, now: now) { _ in Estimate(start: now, nodes: []) })
+    }
+
     func testImageLabelsAreMatchedAgainstNodeFeatures() throws {
         let cuda = try ImageRequirements(labels: ["org.vessel.cuda": "12.0"])
         XCTAssertThrowsError(try place(request(gpus: 1), requirements: cuda)) { error in

@@ -560,7 +560,7 @@ _vessel_submit() {
     repeating_flags=()
     non_repeating_flags=(--dry-run --json --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--gpus --gpu-type -N --nodes --tasks-per-node -c --cpus-per-task --mem -t --time -p --partition -a --array --results --image -J --job-name -o --output -e --error)
+    non_repeating_options=(--gpus --gpu-type -N --nodes --tasks-per-node -c --cpus-per-task --mem -t --time -p --partition -a --array -A --account --qos --results --image -J --job-name -o --output -e --error)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
@@ -590,6 +590,12 @@ _vessel_submit() {
         return
         ;;
     '-a'|'--array')
+        return
+        ;;
+    '-A'|'--account')
+        return
+        ;;
+    '--qos')
         return
         ;;
     '--results')
