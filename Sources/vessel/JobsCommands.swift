@@ -42,7 +42,7 @@ struct Jobs: ParsableCommand {
             for r in rows {
                 let j = r.job
                 let gpus = j.gresDetail.isEmpty ? (j.gresPerNode.map { $0.replacingOccurrences(of: "gres:gpu:", with: "") + (j.nodeCount > 1 ? " x\(j.nodeCount)" : "") } ?? "-") : j.gresDetail.joined(separator: " ")
-                let start = j.startTime.map { $0 <= now && j.state != "PENDING" ? Self.stamp($0) : PlacementTable.start(from: now, to: $0) } ?? "-"
+                let start = j.startTime.map { $0 <= now && j.state != "PENDING" ? PlacementTable.stamp($0) : PlacementTable.start(from: now, to: $0) } ?? "-"
                 table.append([j.displayID, j.state, j.partition, gpus, j.reason ?? "-", start, r.results ?? "-"])
             }
             print(PlacementTable.table(table))
@@ -50,16 +50,15 @@ struct Jobs: ParsableCommand {
             throw fail("jobs", error)
         }
     }
-
-    static func stamp(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: d)
-    }
 }
 
 /// Where a job's results are: the root `vessel submit` recorded in the job's comment.
 enum JobResults {
+    /// RESULTS_ROOT when none is given: results-root in vessel.conf, else ~/vessel-results.
+    static func defaultRoot(_ config: SiteConfig = .load()) -> String {
+        config.resultsRoot ?? (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + "/vessel-results"
+    }
+
     static func root(of job: JobInfo) -> String? {
         guard let c = job.comment, let r = c.range(of: "results=") else { return nil }
         return String(c[r.upperBound...].prefix { $0 != " " })

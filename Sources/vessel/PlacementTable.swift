@@ -20,9 +20,14 @@ enum PlacementTable {
     static func start(from now: Date, to date: Date) -> String {
         let s = Int(date.timeIntervalSince(now))
         if s < 60 { return "now" }
+        return "\(stamp(date, seconds: false)) (in \(duration(s)))"
+    }
+
+    /// Local time, as Slurm's commands print it.
+    static func stamp(_ date: Date, seconds: Bool = true) -> String {
         let f = DateFormatter()
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm"
-        return "\(f.string(from: date)) (in \(duration(s)))"
+        f.dateFormat = seconds ? "yyyy-MM-dd'T'HH:mm:ss" : "yyyy-MM-dd'T'HH:mm"
+        return f.string(from: date)
     }
 
     static func duration(_ seconds: Int) -> String {

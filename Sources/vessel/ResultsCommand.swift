@@ -48,8 +48,9 @@ struct Results: ParsableCommand {
             throw ValidationError("\(jobID) is not a job id (123, or 123_4 for an array task)")
         }
         let deadline = Date().addingTimeInterval(timeout)
+        let user = SubmitPlan.userName(), fallbackRoot = results ?? JobResults.defaultRoot()
         while true {
-            let (reports, pending) = try look(parts.map { $0! })
+            let (reports, pending) = try look(parts.map { $0! }, user: user, fallbackRoot: fallbackRoot)
             // Done when the job has ended and every node's collection has a verdict (a failed
             // copy is final too: the node kept the files).
             let settled = pending == nil && !reports.isEmpty && reports.allSatisfy { $0.provenance != nil }
@@ -63,11 +64,8 @@ struct Results: ParsableCommand {
     }
 
     /// The result directories for the job, and why more are to come (a job still running).
-    private func look(_ ids: [UInt32]) throws -> ([Report], String?) {
-        let user = SubmitPlan.userName()
-        let config = SiteConfig.load()
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        var root = results ?? config.resultsRoot ?? "\(home)/vessel-results"
+    private func look(_ ids: [UInt32], user: String, fallbackRoot: String) throws -> ([Report], String?) {
+        var root = fallbackRoot
         var names: [String] = []
         var pending: String?
         var expectedNodes: [String: Int] = [:]

@@ -109,9 +109,7 @@ struct SubmitPlan {
         let here = directory
         error = (s.error ?? d["error"]).map { Self.absolute($0, in: here) }
 
-        let config = SiteConfig.load()
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        resultsRoot = Self.absolute(s.results ?? d["container-results"] ?? config.resultsRoot ?? "\(home)/vessel-results", in: directory)
+        resultsRoot = Self.absolute(s.results ?? d["container-results"] ?? JobResults.defaultRoot(), in: directory)
     }
 
     /// The image as a SquashFS file every node reads (converted into the cache once), with its
