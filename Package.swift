@@ -28,8 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
-                       providers: [.apt(["libarchive-dev"])]),
+        // libarchive (layer tars), loaded on first use: see vessel_archive.h.
+        .target(name: "CArchive"),
         .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1",
                        providers: [.apt(["libsquashfs-dev"])]),
         // libsquashfuse's FUSE operations, compiled apart: its configure macros clash with Swift's Glibc.
@@ -38,8 +38,9 @@ let package = Package(
         ]),
         .systemLibrary(name: "CLinux"),
         // HTTP for registries: libcurl brings TLS with the system CA store, HTTP/2, proxies and
-        // ranged requests, and is what Foundation's own URLSession sits on here.
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // ranged requests, and is what Foundation's own URLSession sits on here. Loaded on first
+        // use (vessel_curl.c), so that starting a container does not load its 30 libraries.
+        .target(name: "CCurl"),
         // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
         // standard library linked in, so that nodes need no Swift. spank_* resolve from the
         // Slurm process that loads it (do not link libslurm).

@@ -1,10 +1,12 @@
 /* FUSE low-level operations over libsquashfuse, served by several threads.
  *
  * libsquashfuse 0.1.x keeps its block caches in the `sqfs` object without locks, so one object
- * cannot serve two threads at once. Each worker thread therefore opens its own `sqfs` over the
- * same file descriptor (all reads are pread), and inode numbers are stateless (derived from
- * the SquashFS inode id), so that every thread's instance agrees on them. Modelled on
- * squashfuse's ll.c. */
+ * cannot serve two threads at once. Vessel keeps a pool of them over the same file descriptor
+ * (all reads are pread): a thread takes one for each request and puts it back when the request
+ * is answered, and the one put back last is taken first. Requests that come one at a time (as
+ * when a program starts) so always meet the same warm caches, and only concurrent requests
+ * open more instances. Inode numbers are stateless (derived from the SquashFS inode id), so
+ * that every instance agrees on them. Modelled on squashfuse's ll.c. */
 #define _GNU_SOURCE
 #include <squashfuse/config.h>
 #include <squashfuse/ll.h>
@@ -32,51 +34,66 @@ static const double TIMEOUT = 86400.0;
 struct vessel_image {
     int fd;
     sqfs_inode_id root;
-    pthread_key_t key;
-    /* The instance opened to check the image, handed to the first thread that serves. */
-    sqfs *spare;
+    /* The instance the current thread holds for the request it is answering. */
+    pthread_key_t held;
     pthread_mutex_t lock;
+    /* Instances not held by any thread, the most recently used last. */
+    sqfs **idle;
+    unsigned idle_count;
 };
 
 vessel_image *vessel_image_open(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
     sqfs *first = calloc(1, sizeof(*first));
-    if (first == NULL || sqfs_init(first, fd, 0) != SQFS_OK) {
+    vessel_image *image = calloc(1, sizeof(*image));
+    sqfs **idle = calloc(1, sizeof(*idle));
+    if (first == NULL || image == NULL || idle == NULL || sqfs_init(first, fd, 0) != SQFS_OK) {
         free(first);
+        free(image);
+        free(idle);
         close(fd);
         return NULL;
     }
-    vessel_image *image = calloc(1, sizeof(*image));
     image->fd = fd;
     image->root = sqfs_inode_root(first);
-    image->spare = first;
+    image->idle = idle;
+    image->idle[0] = first; /* the instance that checked the image serves first */
+    image->idle_count = 1;
     pthread_mutex_init(&image->lock, NULL);
-    pthread_key_create(&image->key, NULL);
+    pthread_key_create(&image->held, NULL);
     return image;
 }
 
-/* This thread's instance, made on first use; it lives as long as the thread. */
+/* The instance this thread holds for the current request: the idle one used last, or a new one. */
 static sqfs *thread_fs(fuse_req_t req) {
     vessel_image *image = fuse_req_userdata(req);
-    sqfs *fs = pthread_getspecific(image->key);
+    sqfs *fs = pthread_getspecific(image->held);
+    if (fs != NULL) return fs;
+    pthread_mutex_lock(&image->lock);
+    if (image->idle_count > 0) fs = image->idle[--image->idle_count];
+    pthread_mutex_unlock(&image->lock);
     if (fs == NULL) {
-        pthread_mutex_lock(&image->lock);
-        fs = image->spare;
-        image->spare = NULL;
-        pthread_mutex_unlock(&image->lock);
-        if (fs != NULL) {
-            pthread_setspecific(image->key, fs);
-            return fs;
-        }
         fs = calloc(1, sizeof(*fs));
         if (fs == NULL || sqfs_init(fs, image->fd, 0) != SQFS_OK) {
             free(fs);
             return NULL;
         }
-        pthread_setspecific(image->key, fs);
     }
+    pthread_setspecific(image->held, fs);
     return fs;
+}
+
+/* Called when a request has been answered: the instance goes back to the pool. There are never
+ * more instances than worker threads (a thread makes one only when none is idle), and the pool
+ * has room for that many. */
+static void release_fs(vessel_image *image) {
+    sqfs *fs = pthread_getspecific(image->held);
+    if (fs == NULL) return;
+    pthread_setspecific(image->held, NULL);
+    pthread_mutex_lock(&image->lock);
+    image->idle[image->idle_count++] = fs;
+    pthread_mutex_unlock(&image->lock);
 }
 
 /* FUSE's root is node 1; every other node is its SquashFS inode id + 2. */
@@ -244,6 +261,30 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino) {
     else fuse_reply_statfs(req, &st);
 }
 
+struct worker {
+    struct fuse_session *se;
+    vessel_image *image;
+};
+
+/* One worker: what libfuse's own loop does, on a thread started before Vessel forks. Every
+ * operation answers before it returns, so the request is done when process_buf returns. */
+static void *serve_requests(void *arg) {
+    struct worker *w = arg;
+    struct fuse_session *se = w->se;
+    struct fuse_buf buf;
+    memset(&buf, 0, sizeof(buf));
+    while (!fuse_session_exited(se)) {
+        int res = fuse_session_receive_buf(se, &buf);
+        if (res == -EINTR) continue;
+        if (res <= 0) break; /* unmounted, or the namespace is gone */
+        fuse_session_process_buf(se, &buf);
+        release_fs(w->image);
+    }
+    fuse_session_exit(se);
+    free(buf.mem);
+    return NULL;
+}
+
 int vessel_image_serve(vessel_image *image, int fuse_fd, unsigned threads) {
     struct fuse_lowlevel_ops ops;
     memset(&ops, 0, sizeof(ops));
@@ -272,16 +313,32 @@ int vessel_image_serve(vessel_image *image, int fuse_fd, unsigned threads) {
         fuse_session_destroy(se);
         return -2;
     }
-    int rc;
-    if (threads <= 1) {
-        rc = fuse_session_loop(se);
-    } else {
-        struct fuse_loop_config config;
-        memset(&config, 0, sizeof(config));
-        config.clone_fd = 0;
-        config.max_idle_threads = threads;
-        rc = fuse_session_loop_mt(se, &config);
+    /* A fixed set of workers, all started now: once Vessel has unshared its PID namespace for
+     * the container's init, the kernel lets it start no more threads (libfuse's own
+     * multi-threaded loop starts them as load grows). Each reads requests from the same
+     * descriptor, as libfuse's workers do. */
+    if (threads == 0) threads = 1;
+    /* Both live as long as the process. */
+    struct worker *worker = malloc(sizeof(*worker));
+    sqfs **idle = realloc(image->idle, threads * sizeof(*idle));
+    if (worker == NULL || idle == NULL) {
+        free(worker);
+        return -3;
     }
-    fuse_session_destroy(se);
-    return rc;
+    image->idle = idle;
+    worker->se = se;
+    worker->image = image;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    unsigned started = 0;
+    for (unsigned i = 0; i < threads; i++) {
+        pthread_t t;
+        if (pthread_create(&t, &attr, serve_requests, worker) == 0) {
+            pthread_detach(t);
+            started++;
+        }
+    }
+    pthread_attr_destroy(&attr);
+    return started ? 0 : -3;
 }

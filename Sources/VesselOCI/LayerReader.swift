@@ -19,9 +19,9 @@ public final class LayerReader {
         input = try BlobInput(region: blob.region, progress: progress)
         decoded = try DecodedInput(input: input, label: blob.label, verifyDiffID: blob.diffID != nil)
         let (a, rc) = try openArchive(decoded) {
-            archive_read_support_format_tar($0)
-            archive_read_support_format_gnutar($0)
-            archive_read_support_filter_none($0)
+            vessel_archive_read_support_format_tar($0)
+            vessel_archive_read_support_format_gnutar($0)
+            vessel_archive_read_support_filter_none($0)
         }
         archive = a
         if rc != ARCHIVE_OK { throw failure() }
@@ -30,7 +30,7 @@ public final class LayerReader {
     /// The next entry, or nil at the end of the layer.
     public func next() throws -> LayerEntry? {
         var e: OpaquePointer?
-        let rc = archive_read_next_header(archive, &e)
+        let rc = vessel_archive_read_next_header(archive, &e)
         if rc == ARCHIVE_EOF { return nil }
         if rc < ARCHIVE_WARN { throw failure() }
         entry = e
@@ -40,12 +40,12 @@ public final class LayerReader {
     /// Streams the current entry's data; holes of a sparse entry come out as zeros.
     public func readData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         var written: Int64 = 0
-        let total = entry.map { archive_entry_size($0) } ?? 0
+        let total = entry.map { vessel_archive_entry_size($0) } ?? 0
         var buf: UnsafeRawPointer?
         var size = 0
         var offset: la_int64_t = 0
         while true {
-            let rc = archive_read_data_block(archive, &buf, &size, &offset)
+            let rc = vessel_archive_read_data_block(archive, &buf, &size, &offset)
             if rc == ARCHIVE_EOF { break }
             if rc < ARCHIVE_WARN { throw failure() }
             if offset > written { try Zeros.emit(offset - written, body); written = offset }
@@ -81,7 +81,7 @@ public final class LayerReader {
 
     private func failure() -> ImageError {
         if let e = input.error ?? decoded.error { return e }
-        let msg = archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data"
+        let msg = vessel_archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data"
         return .corruptLayer(blob.label, reason: msg)
     }
 
@@ -91,23 +91,23 @@ public final class LayerReader {
             return Array(UnsafeRawBufferPointer(start: p, count: strlen(p)))
         }
         var xattrs: [Xattr] = []
-        archive_entry_xattr_reset(e)
+        vessel_archive_entry_xattr_reset(e)
         var name: UnsafePointer<CChar>?
         var value: UnsafeRawPointer?
         var vsize = 0
-        while archive_entry_xattr_next(e, &name, &value, &vsize) == ARCHIVE_OK {
+        while vessel_archive_entry_xattr_next(e, &name, &value, &vsize) == ARCHIVE_OK {
             // A pax record with an empty value deletes the keyword (POSIX pax); Go's tar, and so
             // umoci and Docker, read an empty SCHILY.xattr record that way.
             if vsize == 0 { continue }
             let v = value.map { Array(UnsafeRawBufferPointer(start: $0, count: vsize)) } ?? []
             xattrs.append(Xattr(name: bytes(name), value: v))
         }
-        let mode = archive_entry_mode(e)
+        let mode = vessel_archive_entry_mode(e)
         let meta = Metadata(permissions: UInt16(mode & 0o7777),
-                            uid: UInt32(truncatingIfNeeded: archive_entry_uid(e)),
-                            gid: UInt32(truncatingIfNeeded: archive_entry_gid(e)),
-                            mtime: Int64(archive_entry_mtime(e)), xattrs: xattrs)
-        let hardlink = archive_entry_hardlink(e)
+                            uid: UInt32(truncatingIfNeeded: vessel_archive_entry_uid(e)),
+                            gid: UInt32(truncatingIfNeeded: vessel_archive_entry_gid(e)),
+                            mtime: Int64(vessel_archive_entry_mtime(e)), xattrs: xattrs)
+        let hardlink = vessel_archive_entry_hardlink(e)
         let kind: LayerEntry.Kind
         if hardlink != nil {
             kind = .hardlink
@@ -123,11 +123,11 @@ public final class LayerReader {
             default: kind = .regular
             }
         }
-        return LayerEntry(path: bytes(archive_entry_pathname(e)), kind: kind,
-                          linkTarget: hardlink != nil ? bytes(hardlink) : bytes(archive_entry_symlink(e)),
-                          metadata: meta, size: archive_entry_size(e),
-                          deviceMajor: UInt32(truncatingIfNeeded: archive_entry_rdevmajor(e)),
-                          deviceMinor: UInt32(truncatingIfNeeded: archive_entry_rdevminor(e)))
+        return LayerEntry(path: bytes(vessel_archive_entry_pathname(e)), kind: kind,
+                          linkTarget: hardlink != nil ? bytes(hardlink) : bytes(vessel_archive_entry_symlink(e)),
+                          metadata: meta, size: vessel_archive_entry_size(e),
+                          deviceMajor: UInt32(truncatingIfNeeded: vessel_archive_entry_rdevmajor(e)),
+                          deviceMinor: UInt32(truncatingIfNeeded: vessel_archive_entry_rdevminor(e)))
     }
 }
 
@@ -140,9 +140,10 @@ class ChunkSource {
 
 /// A libarchive reader configured by `configure` and fed from `source`, which must outlive it.
 func openArchive(_ source: ChunkSource, configure: (OpaquePointer) -> Void) throws -> (OpaquePointer, Int32) {
-    guard let a = archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
+    if let failure = vessel_archive_load() { throw ImageError.io("libarchive", reason: String(cString: failure)) }
+    guard let a = vessel_archive_read_new() else { throw ImageError.io("libarchive", reason: "out of memory") }
     configure(a)
-    let rc = archive_read_open(a, Unmanaged.passUnretained(source).toOpaque(), nil, { _, ctx, buf in
+    let rc = vessel_archive_read_open(a, Unmanaged.passUnretained(source).toOpaque(), nil, { _, ctx, buf in
         Unmanaged<ChunkSource>.fromOpaque(ctx!).takeUnretainedValue().read(into: buf!)
     }, nil)
     return (a, rc)
@@ -215,31 +216,31 @@ final class DecodedInput: ChunkSource {
         self.label = label
         verify = verifyDiffID
         var (a, rc) = try openArchive(input) {
-            archive_read_support_format_raw($0)
-            archive_read_support_filter_gzip($0)
-            archive_read_support_filter_zstd($0)
-            archive_read_support_filter_none($0)
+            vessel_archive_read_support_format_raw($0)
+            vessel_archive_read_support_filter_gzip($0)
+            vessel_archive_read_support_filter_zstd($0)
+            vessel_archive_read_support_filter_none($0)
         }
         archive = a
         var header: OpaquePointer?
-        if rc == ARCHIVE_OK { rc = archive_read_next_header(a, &header) }
+        if rc == ARCHIVE_OK { rc = vessel_archive_read_next_header(a, &header) }
         if rc != ARCHIVE_OK {
             // deinit frees the archive: every stored property is set, so Swift runs it on throw.
-            throw input.error ?? ImageError.corruptLayer(label, reason: archive_error_string(a).map { String(cString: $0) } ?? "unreadable")
+            throw input.error ?? ImageError.corruptLayer(label, reason: vessel_archive_error_string(a).map { String(cString: $0) } ?? "unreadable")
         }
     }
 
-    deinit { archive_read_free(archive) }
+    deinit { vessel_archive_read_free(archive) }
 
     override func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         if atEnd { return 0 }
         var buf: UnsafeRawPointer?
         var size = 0
         var offset: la_int64_t = 0
-        let rc = archive_read_data_block(archive, &buf, &size, &offset)
+        let rc = vessel_archive_read_data_block(archive, &buf, &size, &offset)
         if rc == ARCHIVE_EOF { atEnd = true; return 0 }
         if rc < ARCHIVE_WARN {
-            error = input.error ?? .corruptLayer(label, reason: archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data")
+            error = input.error ?? .corruptLayer(label, reason: vessel_archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data")
             return -1
         }
         if verify { hasher.update(UnsafeRawBufferPointer(start: buf, count: size)) }

@@ -48,25 +48,33 @@ final class HTTPTransport {
     private let caFile: String?
     static let userAgent = "vessel/\(RegistryClient.version)"
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    /// libcurl, loaded and set up once; nil when it is, else why not.
+    private static let loadFailure: String? = {
+        if let failure = vessel_curl_load() { return String(cString: failure) }
+        let rc = vessel_curl_global_init(Int(CURL_GLOBAL_ALL))
+        return rc == CURLE_OK ? nil : "curl_global_init: \(String(cString: vessel_curl_easy_strerror(rc)))"
+    }()
 
-    init(caFile: String?) {
-        _ = Self.globalInit
-        handle = curl_easy_init()!
+    init(caFile: String?) throws {
+        if let failure = Self.loadFailure { throw TransportError(code: CURLE_FAILED_INIT, message: failure) }
+        guard let handle = vessel_curl_easy_init() else {
+            throw TransportError(code: CURLE_FAILED_INIT, message: "curl_easy_init failed")
+        }
+        self.handle = handle
         self.caFile = caFile
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit { vessel_curl_easy_cleanup(handle) }
 
     /// Sends one request. `sink` receives a 2xx response's status and body; returning false aborts it.
     func send(_ request: HTTPRequest, keepLimit: Int = 1 << 16,
               sink: ((Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws -> HTTPResponse {
-        curl_easy_reset(handle)
+        vessel_curl_easy_reset(handle)
         let exchange = Exchange(sink: sink, keepLimit: keepLimit)
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?
-        for (k, v) in request.headers { list = curl_slist_append(list, "\(k): \(v)") }
-        defer { curl_slist_free_all(list) }
+        for (k, v) in request.headers { list = vessel_curl_slist_append(list, "\(k): \(v)") }
+        defer { vessel_curl_slist_free_all(list) }
         var error = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let rc: CURLcode = error.withUnsafeMutableBufferPointer { errbuf in
             vessel_curl_set_string(handle, CURLOPT_URL, request.url)
@@ -92,7 +100,7 @@ final class HTTPTransport {
                 let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
                 return ex.body(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
             }, context)
-            return curl_easy_perform(handle)
+            return vessel_curl_easy_perform(handle)
         }
         if rc != CURLE_OK {
             // A sink that stopped the transfer has its own reason; report the transfer as done.
@@ -100,7 +108,7 @@ final class HTTPTransport {
             // A server that ignores the Range makes curl refuse; the caller starts over.
             if rc == CURLE_RANGE_ERROR { return HTTPResponse(status: 416) }
             let detail = String(cString: error)
-            throw TransportError(code: rc, message: detail.isEmpty ? String(cString: curl_easy_strerror(rc)) : detail)
+            throw TransportError(code: rc, message: detail.isEmpty ? String(cString: vessel_curl_easy_strerror(rc)) : detail)
         }
         return exchange.response
     }

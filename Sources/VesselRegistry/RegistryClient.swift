@@ -297,8 +297,9 @@ public final class RegistryClient: @unchecked Sendable {
 
     private func withTransport<T>(_ body: (HTTPTransport) throws -> T) throws -> T {
         lock.lock()
-        let t = idle.popLast() ?? HTTPTransport(caFile: options.caFile)
+        let reused = idle.popLast()
         lock.unlock()
+        let t = try reused ?? HTTPTransport(caFile: options.caFile)
         defer { lock.lock(); idle.append(t); lock.unlock() }
         return try body(t)
     }

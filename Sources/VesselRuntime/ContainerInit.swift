@@ -19,28 +19,13 @@ struct ContainerInit {
     /// The image's User, switched to before the command starts (run --fakeroot).
     let switchTo: ImageUser?
 
-    /// Never returns. Runs in Vessel's first child: it makes the PID and mount namespaces
-    /// (a process that has unshared its PID namespace can no longer start threads, which
-    /// Vessel's FUSE server needs, so the parent cannot), starts process 1 in them, and passes
-    /// signals on to it until it ends.
+    /// Never returns. Runs in Vessel's child, which is process 1 of the container's PID
+    /// namespace: Vessel unshared that namespace before forking, having started its FUSE
+    /// threads first (a process that has unshared its PID namespace can start no thread).
+    /// A mount namespace of its own keeps pivot_root from moving Vessel's root too.
     func run() -> Never {
         _ = vessel_set_pdeathsig(SIGKILL)
-        // A served container has no PID namespace: the tasks that join it stay Slurm's to track.
-        let serving = spec.mode == .serve
-        guard unshare(vessel_clone_newns | (serving ? 0 : vessel_clone_newpid)) == 0 else {
-            fail(RuntimeError.namespaces(reason: errnoText()))
-        }
-        let pid = vessel_fork()
-        if pid == 0 { initProcess() }
-        guard pid > 0 else { exit(125) }
-        if spec.readyFD >= 0 { close(spec.readyFD) }
-        Forwarding.install(to: pid)
-        exit(Forwarding.waitForExit(of: pid, reapAll: false))
-    }
-
-    /// Process 1 of the container.
-    private func initProcess() -> Never {
-        _ = vessel_set_pdeathsig(SIGKILL)
+        guard unshare(vessel_clone_newns) == 0 else { fail(RuntimeError.namespaces(reason: errnoText())) }
         do {
             let (root, fuseOverlay) = try buildRoot()
             try switchRoot(to: root, fuseOverlay: fuseOverlay)
@@ -62,7 +47,7 @@ struct ContainerInit {
         } else {
             FileHandle.standardError.write(Data("vessel: \(error)\n".utf8))
         }
-        exit(125)
+        _exit(125)
     }
 
     /// serve: says which process to join and how the environment differs from the host's,
@@ -184,7 +169,7 @@ struct ContainerInit {
         let ids = switchTo.flatMap { $0.resolve() }
         if let u = switchTo, ids == nil {
             FileHandle.standardError.write(Data("vessel: the image's User \(u.text) is not in the image's /etc/passwd\n".utf8))
-            exit(125)
+            _exit(125)
         }
         let pid = vessel_fork()
         if pid == 0 {
@@ -202,10 +187,11 @@ struct ContainerInit {
         }
         guard pid > 0 else {
             FileHandle.standardError.write(Data("vessel: starting \(argv[0]): \(errnoText())\n".utf8))
-            exit(125)
+            _exit(125)
         }
         Forwarding.install(to: pid)
-        exit(Forwarding.waitForExit(of: pid, reapAll: true))
+        // _exit: the handlers Vessel's parent registered with atexit are not this process's to run.
+        _exit(Forwarding.waitForExit(of: pid, reapAll: true))
     }
 
     /// The command as execve wants it: a path, looked up in the container's PATH.

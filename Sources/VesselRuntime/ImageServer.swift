@@ -8,7 +8,6 @@ import Foundation
 final class ImageServer {
     private let image: OpaquePointer
     let fuseFD: Int32
-    private var thread: Thread?
 
     /// Opens the image file; call before entering namespaces (the path is the host's).
     init(image: String) throws {
@@ -57,21 +56,10 @@ final class ImageServer {
     static let threads: UInt32 = ProcessInfo.processInfo.environment["VESSEL_FUSE_THREADS"].flatMap(UInt32.init)
         ?? UInt32(max(4, ProcessInfo.processInfo.activeProcessorCount * 2))
 
-    /// Serves requests on threads of its own until the process ends.
-    func serve() {
-        let served = ServedImage(image: image, fd: fuseFD)
-        let t = Thread {
-            let rc = vessel_image_serve(served.image, served.fd, ImageServer.threads)
-            if rc < 0 { FileHandle.standardError.write(Data("vessel: serving the image failed (\(rc))\n".utf8)) }
-        }
-        t.stackSize = 1 << 20
-        t.start()
-        thread = t
+    /// Starts serving requests on threads of its own; they serve until the process ends.
+    /// Call before unsharing a PID namespace, after which no thread can be started.
+    func serve() throws {
+        let rc = vessel_image_serve(image, fuseFD, ImageServer.threads)
+        if rc < 0 { throw RuntimeError.setup("serving the image through FUSE", reason: "libfuse error \(rc)") }
     }
-}
-
-/// What the serving thread needs; the image is used by that thread alone from then on.
-private struct ServedImage: @unchecked Sendable {
-    let image: OpaquePointer
-    let fd: Int32
 }

@@ -71,6 +71,10 @@ public struct Launcher {
             }
         }
 
+        try mounted?.serve()
+        // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;
+        // a served Slurm step's is not: the tasks that join it stay Slurm's to track.
+        if spec.mode != .serve, unshare(vessel_clone_newpid) != 0 { throw RuntimeError.namespaces(reason: errnoText()) }
         let pid = vessel_fork()
         if pid == 0 {
             if let mounted { close(mounted.fuseFD) }
@@ -82,7 +86,6 @@ public struct Launcher {
         // Only the container's first process announces it; the reader waits for end of file.
         if spec.readyFD >= 0 { close(spec.readyFD) }
         if spec.mode == .serve, spec.hostExec != nil { _ = vessel_drop_capabilities() }
-        mounted?.serve()
         Forwarding.install(to: pid)
         return Forwarding.waitForExit(of: pid, reapAll: false)
     }

@@ -6,6 +6,7 @@ import VesselSquashFS
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Convert an OCI or Docker image into one SquashFS file.",
         discussion: """
         SOURCE is one of:

@@ -14,7 +14,7 @@ struct CacheCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List converted images and blobs, with sizes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List converted images and blobs, with sizes.")
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -60,6 +60,7 @@ struct CacheCommand: ParsableCommand {
 
     struct Clean: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clean",
             abstract: "Remove cached images and blobs.",
             discussion: """
             Choose what goes: --older-than DURATION (images and blobs not used for that long: \

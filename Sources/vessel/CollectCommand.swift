@@ -8,6 +8,7 @@ import VesselSlurm
 /// the job's error file, since nobody watches an epilog.
 struct Collect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "collect",
         abstract: "Copy a finished job's results from this node to the results root (used by the Slurm plugin).",
         shouldDisplay: false)
 

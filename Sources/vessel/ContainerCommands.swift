@@ -57,7 +57,10 @@ struct ContainerOptions: ParsableArguments {
 /// Runs a container and exits with its status; Vessel's own failures exit 125.
 func launch(_ command: String, _ spec: () throws -> ContainerSpec) -> Never {
     do {
-        exit(try Launcher().run(try spec()))
+        let status = try Launcher().run(try spec())
+        // _exit: the FUSE threads are still serving; exit handlers must not run under them.
+        fflush(nil)
+        _exit(status)
     } catch {
         FileHandle.standardError.write(Data("vessel \(command): \(error)\n".utf8))
         exit(125)
@@ -66,6 +69,7 @@ func launch(_ command: String, _ spec: () throws -> ContainerSpec) -> Never {
 
 struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "exec",
         abstract: "Run a command in an image, rootless.",
         discussion: """
         The image is mounted through FUSE by Vessel itself, in a user and mount namespace of \
@@ -97,6 +101,7 @@ struct Exec: ParsableCommand {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run an image's own command (Entrypoint + Cmd).",
         discussion: """
         ARGS replace the image's Cmd, as with docker run. The working directory is the image's \
@@ -116,7 +121,7 @@ struct Run: ParsableCommand {
 }
 
 struct Shell: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Start an interactive shell in an image (bash if it has one, else sh).")
+    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start an interactive shell in an image (bash if it has one, else sh).")
 
     @OptionGroup var options: ContainerOptions
 

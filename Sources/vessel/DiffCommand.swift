@@ -4,6 +4,7 @@ import VesselBuild
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show what changed between two images.",
         discussion: """
         Lists paths added (+), removed (-) and changed (~, with what: content, size, mode, \

@@ -5,6 +5,7 @@ import VesselRuntime
 
 struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "doctor",
         abstract: "Check this node for what running containers needs.",
         discussion: """
         Tries, as you, what vessel exec does: a user namespace, a FUSE mount and an overlay \

@@ -4,6 +4,7 @@ import VesselBuild
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "inspect",
         abstract: "Show an image's configuration and where it came from.",
         discussion: """
         For an image built by Vessel this prints the run-time configuration (Env, Entrypoint, \

@@ -6,6 +6,7 @@ import VesselSlurm
 /// `vessel jobs`: the user's Vessel jobs as Slurm knows them, with where their results go.
 struct Jobs: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "jobs",
         abstract: "List your jobs submitted with vessel submit.",
         discussion: """
         Shows each job's state, partition, GPUs, why it is pending, its estimated (or actual) \

@@ -5,6 +5,7 @@ import VesselRegistry
 
 struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "login",
         abstract: "Save credentials for a registry.",
         discussion: """
         Checks the credentials with the registry, then stores them in \
@@ -72,6 +73,7 @@ struct Login: ParsableCommand {
 
 struct Logout: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "logout",
         abstract: "Remove the credentials vessel login saved for a registry.")
 
     @Argument(help: ArgumentHelp("The registry.", valueName: "REGISTRY"))

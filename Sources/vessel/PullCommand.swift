@@ -6,6 +6,7 @@ import VesselRegistry
 
 struct Pull: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pull",
         abstract: "Pull an image from a registry and convert it into one SquashFS file.",
         discussion: """
         SOURCE is [docker://][REGISTRY[:PORT]/]REPOSITORY[:TAG|@sha256:DIGEST]. Without a \

@@ -6,6 +6,7 @@ import VesselSlurm
 /// `vessel results JOBID`: where a job's results are, each MANIFEST checked against the files.
 struct Results: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "results",
         abstract: "Show where a job's results are, and verify them against their MANIFEST.",
         discussion: """
         JOBID is a job, an array (every task), or one array task (123_4). Results are in \

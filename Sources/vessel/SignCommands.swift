@@ -12,6 +12,7 @@ func keyPassphrase(_ prompt: String) -> String? {
 
 struct Key: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "key",
         abstract: "Make, list, export and import signing keys (Ed25519).",
         discussion: """
         Your keys live in ~/.config/vessel/keys (private keys mode 0600, optionally sealed with \
@@ -26,7 +27,7 @@ struct Key: ParsableCommand {
         subcommands: [New.self, List.self, Export.self, Import.self])
 
     struct New: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a new key pair.")
+        static let configuration = CommandConfiguration(commandName: "new", abstract: "Make a new key pair.")
         @Option(help: "The key's name (default: your user name).") var name: String?
         @Flag(help: "Protect the private key with a passphrase (asked for, or VESSEL_KEY_PASSPHRASE).") var passphrase = false
         func run() throws {
@@ -45,7 +46,7 @@ struct Key: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List your keys and the keys you trust.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List your keys and the keys you trust.")
         func run() throws {
             let store = KeyStore()
             let own = store.list()
@@ -60,7 +61,7 @@ struct Key: ParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a public key, to give to others.")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Print a public key, to give to others.")
         @Argument(help: "The key's name (default: your only key).") var name: String?
         func run() throws {
             let keys = KeyStore().list()
@@ -72,7 +73,7 @@ struct Key: ParsableCommand {
     }
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Trust a public key (a file, or - for standard input).")
+        static let configuration = CommandConfiguration(commandName: "import", abstract: "Trust a public key (a file, or - for standard input).")
         @Argument(help: "The public key file.") var file: String
         func run() throws {
             do {
@@ -87,6 +88,7 @@ struct Key: ParsableCommand {
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sign",
         abstract: "Sign an image with your key.",
         discussion: """
         The signature covers the image's SquashFS bytes (by their SHA-256) and its \
@@ -109,6 +111,7 @@ struct Sign: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check an image's signatures: who signed, when, and what the image came from.",
         discussion: """
         Every signature must match the image byte for byte. With --trusted, one of them must be \

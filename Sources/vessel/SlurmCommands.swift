@@ -10,6 +10,7 @@ import VesselRuntime
 /// image the user submitted and compute nodes never reach a registry.
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Print the SquashFS file to run for an image source, converting it into the cache if needed.",
         discussion: """
         SOURCE is a SquashFS file (printed as an absolute path), or anything vessel build or \

@@ -8,6 +8,7 @@ import VesselSlurm
 /// submits it there to run in the image, and brings its /results home.
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "submit",
         abstract: "Submit a container job to the Slurm partition where it starts soonest, and collect its results.",
         discussion: """
         Two forms:

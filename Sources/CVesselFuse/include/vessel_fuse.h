@@ -8,9 +8,9 @@ typedef struct vessel_image vessel_image;
 /* Opens the image; NULL when it is not SquashFS. Its descriptor is close-on-exec. */
 vessel_image *vessel_image_open(const char *path);
 
-/* Serves requests on an already mounted /dev/fuse descriptor until the session ends, with up
- * to `threads` idle worker threads (1: a single thread). Returns 0, or a negative number when
- * the session could not be set up. */
+/* Starts `threads` worker threads serving requests on an already mounted /dev/fuse
+ * descriptor, and returns: 0, or a negative number when the session could not be set up.
+ * The workers serve until the mount is gone; they end with the process. */
 int vessel_image_serve(vessel_image *image, int fuse_fd, unsigned threads);
 
 #endif
