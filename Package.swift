@@ -77,5 +77,6 @@ let package = Package(
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
+        .testTarget(name: "VesselCLITests", dependencies: ["vessel"]),
     ]
 )

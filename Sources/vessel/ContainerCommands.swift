@@ -37,6 +37,31 @@ struct ContainerOptions: ParsableArguments {
     @Flag(help: "Bring in the host's NVIDIA driver (libraries, nvidia-smi); GPUs Slurm allocated stay the visible ones.")
     var nv = false
 
+    var choices: ContainerChoices {
+        ContainerChoices(bind: bind, env: env, envFile: envFile, cleanEnv: cleanEnv, fakeroot: fakeroot,
+                         writableTmpfs: writableTmpfs, contain: contain, noHome: noHome, pwd: pwd, unpack: unpack, nv: nv)
+    }
+
+    func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
+        try choices.spec(image: image, mode: mode, arguments: arguments)
+    }
+}
+
+/// The container options as plain values, whichever parser read them: ArgumentParser
+/// (`ContainerOptions`) or, for the usual shapes of a start, `QuickStart`.
+struct ContainerChoices: Equatable {
+    var bind: [String] = []
+    var env: [String] = []
+    var envFile: [String] = []
+    var cleanEnv = false
+    var fakeroot = false
+    var writableTmpfs = false
+    var contain = false
+    var noHome = false
+    var pwd: String?
+    var unpack = false
+    var nv = false
+
     func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
         var s = ContainerSpec(image: image, mode: mode, arguments: arguments)
         s.binds = try bind.map(BindSpec.parse)

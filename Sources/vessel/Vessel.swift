@@ -25,20 +25,12 @@ struct Vessel: ParsableCommand {
         subcommands: [Build.self, Pull.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self]
     )
 
-    /// Parsed on their own first: building the parser for the whole command tree costs a few
-    /// milliseconds of every container start (see BENCHMARKS.md, run). Anything they do not
-    /// parse (--help, a mistake) goes the usual way, for the usual help and messages.
-    static let containerCommands: [String: ParsableCommand.Type] = ["exec": Exec.self, "run": Run.self, "shell": Shell.self]
-
     static func main() {
         // Names in layer tars are UTF-8 bytes; a UTF-8 locale makes libarchive hand them over unchanged.
         setlocale(LC_CTYPE, "C.UTF-8")
         setvbuf(stdout, nil, _IOLBF, 0)
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if let name = arguments.first, let type = containerCommands[name],
-           var command = try? type.parse(Array(arguments.dropFirst())) {
-            do { try command.run(); Glibc.exit(0) } catch { exit(withError: error) }
-        }
+        // Starting a container skips ArgumentParser when it can: see QuickStart.
+        if let start = QuickStart(Array(CommandLine.arguments.dropFirst())) { start.run() }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,0 +1,72 @@
+import VesselRuntime
+
+/// `vessel exec|run|shell` in their usual shapes, read without ArgumentParser. ArgumentParser
+/// builds its parser by reflection, which costs about 2.5 ms of every container start, a tenth
+/// of it (BENCHMARKS.md, run). What this does not take (help, a mistake, combined short flags,
+/// an empty value or one that looks like an option, an option after the image, `--`) goes to ArgumentParser,
+/// so help and messages stay its own. QuickStartTests check that the two read the same.
+struct QuickStart: Equatable {
+    let mode: ContainerSpec.Mode
+    let choices: ContainerChoices
+    let image: String
+    let arguments: [String]
+
+    /// The subcommand's name, for messages.
+    var name: String { Self.modes.first { $0.value == mode }!.key }
+
+    private static let modes: [String: ContainerSpec.Mode] = ["exec": .exec, "run": .run, "shell": .shell]
+
+    /// `arguments`: the command line without the program name.
+    init?(_ arguments: [String]) {
+        guard let first = arguments.first, let mode = Self.modes[first] else { return nil }
+        var c = ContainerChoices()
+        var i = 1
+        while i < arguments.count, arguments[i].hasPrefix("-") {
+            var name = arguments[i]
+            var attached: String?
+            if name.hasPrefix("--"), let eq = name.firstIndex(of: "=") {
+                attached = String(name[name.index(after: eq)...])
+                name = String(name[..<eq])
+            }
+            // An option's value: attached (--name=value) or the next argument.
+            func value() -> String? {
+                if let attached { return attached.isEmpty ? nil : attached }
+                i += 1
+                guard i < arguments.count, !arguments[i].isEmpty, !arguments[i].hasPrefix("-") else { return nil }
+                return arguments[i]
+            }
+            func flag() -> Bool? { attached == nil ? true : nil }
+            switch name {
+            case "-B", "--bind": guard let v = value() else { return nil }; c.bind.append(v)
+            case "--env": guard let v = value() else { return nil }; c.env.append(v)
+            case "--env-file": guard let v = value() else { return nil }; c.envFile.append(v)
+            case "--pwd": guard let v = value() else { return nil }; c.pwd = v
+            case "-e", "--cleanenv": guard let f = flag() else { return nil }; c.cleanEnv = f
+            case "--fakeroot": guard let f = flag() else { return nil }; c.fakeroot = f
+            case "--writable-tmpfs": guard let f = flag() else { return nil }; c.writableTmpfs = f
+            case "-c", "--contain": guard let f = flag() else { return nil }; c.contain = f
+            case "--no-home": guard let f = flag() else { return nil }; c.noHome = f
+            case "--unpack": guard let f = flag() else { return nil }; c.unpack = f
+            case "--nv": guard let f = flag() else { return nil }; c.nv = f
+            default: return nil
+            }
+            i += 1
+        }
+        guard i < arguments.count else { return nil }
+        let rest = Array(arguments[(i + 1)...])
+        if let next = rest.first, next.hasPrefix("-") { return nil }
+        switch mode {
+        case .exec: if rest.isEmpty { return nil }
+        case .shell: if !rest.isEmpty { return nil }
+        default: break
+        }
+        self.mode = mode
+        self.choices = c
+        self.image = arguments[i]
+        self.arguments = rest
+    }
+
+    func run() -> Never {
+        launch(name) { try choices.spec(image: image, mode: mode, arguments: arguments) }
+    }
+}
