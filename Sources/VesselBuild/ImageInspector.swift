@@ -15,15 +15,22 @@ public struct Inspection: Codable, Sendable {
         let reader = try SquashFSReader(path: path)
         self.path = path
         squashfs = reader.summary
-        func load<T: Decodable>(_ name: String, _ type: T.Type) throws -> T? {
-            guard let bytes = try reader.readFile("/\(MetadataPaths.directory)/\(name)") else { return nil }
-            do {
-                return try JSONDecoder().decode(T.self, from: Data(bytes))
-            } catch {
-                throw BuildError.output(path, reason: "/\(MetadataPaths.directory)/\(name) is unreadable: \(error)")
-            }
+        config = try Self.load(MetadataPaths.config, RuntimeConfig.self, from: reader, image: path)
+        provenance = try Self.load(MetadataPaths.provenance, Provenance.self, from: reader, image: path)
+    }
+
+    /// The run-time configuration alone (nil for other tools' images): all a container start
+    /// needs, without decoding the provenance.
+    public static func runtimeConfig(of reader: SquashFSReader, image: String) throws -> RuntimeConfig? {
+        try load(MetadataPaths.config, RuntimeConfig.self, from: reader, image: image)
+    }
+
+    private static func load<T: Decodable>(_ name: String, _ type: T.Type, from reader: SquashFSReader, image: String) throws -> T? {
+        guard let bytes = try reader.readFile("/\(MetadataPaths.directory)/\(name)") else { return nil }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw BuildError.output(image, reason: "/\(MetadataPaths.directory)/\(name) is unreadable: \(error)")
         }
-        config = try load(MetadataPaths.config, RuntimeConfig.self)
-        provenance = try load(MetadataPaths.provenance, Provenance.self)
     }
 }

@@ -14,8 +14,6 @@ struct ContainerInit {
     let argv: [String]
     let environment: [String]
     let workdir: String
-    let uidInside: UInt32
-    let gidInside: UInt32
     /// The image's User, switched to before the command starts (run --fakeroot).
     let switchTo: ImageUser?
 
@@ -62,21 +60,12 @@ struct ContainerInit {
         while true { pause() }
     }
 
-    /// The root is an overlay: the image below, a tmpfs above. Everything Vessel adds (mount
-    /// points the image lacks, the user's passwd entry, resolv.conf) goes into the upper layer
-    /// before the overlay is mounted: in the merged view the image's root-owned directories
-    /// belong to an unmapped user, and no one inside may write there.
-    /// Returns the root, and whether it is a fuse-overlayfs mount.
+    /// The root is an overlay: the image below, a tmpfs above, prepared by Vessel before this
+    /// process started (`UpperLayer.prepare`). Returns the root, and whether it is a
+    /// fuse-overlayfs mount.
     private func buildRoot() throws -> (String, Bool) {
-        let image = stage + "/image", upper = stage + "/upper", work = stage + "/work", root = stage + "/root"
-        for d in [upper, work, root] { try Sys.mkdirs(d) }
-        let layer = UpperLayer(image: image, upper: upper)
-        for step in plan.steps {
-            var isDir = true
-            if case .bind(let source, _, _) = step.kind { isDir = Self.isDirectory(source) }
-            try layer.ensure(step.target, directory: isDir)
-        }
-        try writeIdentity(layer)
+        let layer = UpperLayer(stage: stage)
+        let image = layer.image, upper = layer.upper, work = layer.work, root = layer.root
         var usesFuseOverlay = false
         let overlay = "lowerdir=\(image),upperdir=\(upper),workdir=\(work)"
         if FuseOverlay.forced {
@@ -93,11 +82,6 @@ struct ContainerInit {
             try Sys.mount(nil, root, nil, UInt(MS_REMOUNT | MS_RDONLY) | Sys.lockedFlags(root), what: "read-only root")
         }
         return (root, usesFuseOverlay)
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
     private func perform(_ step: MountPlan.Step, root: String) throws {
@@ -126,27 +110,6 @@ struct ContainerInit {
         }
     }
 
-    /// /etc/passwd and /etc/group gain the user's entries; resolv.conf and hosts come from the host.
-    private func writeIdentity(_ layer: UpperLayer) throws {
-        func hasID(_ text: String, _ id: UInt32) -> Bool {
-            text.split(separator: "\n").contains { $0.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first == "\(id)" }
-        }
-        func appending(_ text: String, _ line: String) -> String {
-            (text.isEmpty || text.hasSuffix("\n") ? text : text + "\n") + line + "\n"
-        }
-        var passwd = layer.read("/etc/passwd")
-        if !hasID(passwd, uidInside) {
-            passwd = appending(passwd, "\(host.userName):x:\(uidInside):\(gidInside):\(host.gecos):\(host.home):\(host.shell)")
-        }
-        var group = layer.read("/etc/group")
-        if !hasID(group, gidInside) { group = appending(group, "\(host.groupName):x:\(gidInside):") }
-        try layer.write("/etc/passwd", passwd)
-        try layer.write("/etc/group", group)
-        for p in ["/etc/resolv.conf", "/etc/hosts"] {
-            if let text = try? String(contentsOfFile: p, encoding: .utf8) { try layer.write(p, text) }
-        }
-    }
-
     private func switchRoot(to root: String, fuseOverlay usesFuseOverlay: Bool) throws {
         guard chdir(root) == 0 else { throw RuntimeError.setup("entering \(root)", reason: errnoText()) }
         if usesFuseOverlay {
@@ -171,23 +134,20 @@ struct ContainerInit {
             FileHandle.standardError.write(Data("vessel: the image's User \(u.text) is not in the image's /etc/passwd\n".utf8))
             _exit(125)
         }
-        let pid = vessel_fork()
-        if pid == 0 {
-            for sig in Forwarding.signals { signal(sig, SIG_DFL) }
-            if let (uid, gid) = ids {
-                guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
-                    FileHandle.standardError.write(Data("vessel: switching to the image's User \(uid):\(gid): \(errnoText())\n".utf8))
-                    _exit(125)
-                }
-            }
-            execve(path, cArgs, cEnv)
-            let e = errno
-            FileHandle.standardError.write(Data("vessel: \(argv[0]): \(errnoText(e))\n".utf8))
-            _exit(e == ENOENT ? 127 : 126)
+        var failedStep: Int32 = 0, childErrno: Int32 = 0
+        let pid = Forwarding.signals.withUnsafeBufferPointer { defaults in
+            vessel_spawn(path, cArgs, cEnv, defaults.baseAddress, Int32(defaults.count), ids == nil ? 0 : 1,
+                         ids?.0 ?? 0, ids?.1 ?? 0, &failedStep, &childErrno)
         }
         guard pid > 0 else {
             FileHandle.standardError.write(Data("vessel: starting \(argv[0]): \(errnoText())\n".utf8))
             _exit(125)
+        }
+        // On a failure the child has exited (125, 127 or 126): say why; its status is reaped below.
+        if failedStep == 1, let (uid, gid) = ids {
+            FileHandle.standardError.write(Data("vessel: switching to the image's User \(uid):\(gid): \(errnoText(childErrno))\n".utf8))
+        } else if failedStep == 2 {
+            FileHandle.standardError.write(Data("vessel: \(argv[0]): \(errnoText(childErrno))\n".utf8))
         }
         Forwarding.install(to: pid)
         // _exit: the handlers Vessel's parent registered with atexit are not this process's to run.

@@ -14,13 +14,12 @@ public struct Launcher {
         guard FileManager.default.fileExists(atPath: spec.image) else { throw RuntimeError.imageMissing(spec.image) }
         // The site may require a trusted signature (require-signature in vessel.conf).
         do { try TrustPolicy.check(spec.image) } catch { throw RuntimeError.untrusted("\(error)") }
-        let info: Inspection
+        let config: RuntimeConfig?
         do {
-            info = try Inspection(path: spec.image)
+            config = try Inspection.runtimeConfig(of: SquashFSReader(path: spec.image), image: spec.image)
         } catch {
             throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingOccurrences(of: "\(spec.image): ", with: ""))
         }
-        let config = info.config
         let host = HostContext.current()
         let gpu = spec.nv ? try gpuPlan(host) : nil
         let plan = try MountPlan(spec: spec, host: host, gpu: gpu)
@@ -72,6 +71,7 @@ public struct Launcher {
         }
 
         try mounted?.serve()
+        try UpperLayer(stage: stage).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside)
         // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;
         // a served Slurm step's is not: the tasks that join it stay Slurm's to track.
         if spec.mode != .serve, unshare(vessel_clone_newpid) != 0 { throw RuntimeError.namespaces(reason: errnoText()) }
@@ -80,7 +80,7 @@ public struct Launcher {
             if let mounted { close(mounted.fuseFD) }
             ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv,
                           environment: hostAccess(env.strings, spec: spec, host: host, helper: getppid()) + ["VESSEL_IMAGE_MOUNT=\(how)"],
-                          workdir: workdir, uidInside: uidInside, gidInside: gidInside, switchTo: user).run()
+                          workdir: workdir, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
         // Only the container's first process announces it; the reader waits for end of file.

@@ -1,10 +1,38 @@
 import Foundation
 
-/// The overlay's upper directory before the overlay is mounted: what Vessel adds to the image.
-/// Directories made here mirror the image's modes, so the merged view looks like the image.
+/// The overlay's upper directory before the overlay is mounted: what Vessel adds to the image
+/// (mount points the image lacks, the user's passwd entry, resolv.conf). In the merged view the
+/// image's root-owned directories belong to an unmapped user, and no one inside may write
+/// there, so all of it is written here first. Directories made here mirror the image's modes,
+/// so the merged view looks like the image.
+///
+/// Vessel prepares it in its own process, before forking the container's init: the code that
+/// runs here is already mapped there, where a freshly forked process would fault every page of
+/// it in again (about a millisecond of each start).
 struct UpperLayer {
-    let image: String
-    let upper: String
+    /// The staging tmpfs: the image's mount point, the layer, the overlay's work directory and root.
+    let image: String, upper: String, work: String, root: String
+
+    init(stage: String) {
+        image = stage + "/image"
+        upper = stage + "/upper"
+        work = stage + "/work"
+        root = stage + "/root"
+    }
+
+    /// Makes the directories, then what the mount plan and the user's identity need.
+    func prepare(plan: MountPlan, host: HostContext, uid: UInt32, gid: UInt32) throws {
+        for d in [upper, work, root] { try Sys.mkdirs(d) }
+        for step in plan.steps {
+            var isDirectory = true
+            if case .bind(let source, _, _) = step.kind {
+                var st = stat()
+                isDirectory = stat(source, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+            }
+            try ensure(step.target, directory: isDirectory)
+        }
+        try writeIdentity(host: host, uid: uid, gid: gid)
+    }
 
     /// Makes `path` exist in the merged view: nothing when the image has it, else a directory
     /// (or an empty file) in the upper layer, with its parents.
@@ -18,6 +46,27 @@ struct UpperLayer {
             let fd = open(upper + path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw RuntimeError.setup("creating \(path)", reason: errnoText()) }
             close(fd)
+        }
+    }
+
+    /// /etc/passwd and /etc/group gain the user's entries; resolv.conf and hosts come from the host.
+    private func writeIdentity(host: HostContext, uid: UInt32, gid: UInt32) throws {
+        func hasID(_ text: String, _ id: UInt32) -> Bool {
+            text.split(separator: "\n").contains { $0.split(separator: ":", omittingEmptySubsequences: false).dropFirst(2).first == "\(id)" }
+        }
+        func appending(_ text: String, _ line: String) -> String {
+            (text.isEmpty || text.hasSuffix("\n") ? text : text + "\n") + line + "\n"
+        }
+        var passwd = read("/etc/passwd")
+        if !hasID(passwd, uid) {
+            passwd = appending(passwd, "\(host.userName):x:\(uid):\(gid):\(host.gecos):\(host.home):\(host.shell)")
+        }
+        var group = read("/etc/group")
+        if !hasID(group, gid) { group = appending(group, "\(host.groupName):x:\(gid):") }
+        try write("/etc/passwd", passwd)
+        try write("/etc/group", group)
+        for p in ["/etc/resolv.conf", "/etc/hosts"] {
+            if let text = Sys.readText(p) { try write(p, text) }
         }
     }
 
@@ -39,7 +88,7 @@ struct UpperLayer {
 
     /// A file as the merged view will show it: Vessel's version if written, else the image's.
     func read(_ path: String) -> String {
-        (try? String(contentsOfFile: upper + path, encoding: .utf8)) ?? (try? String(contentsOfFile: image + path, encoding: .utf8)) ?? ""
+        Sys.readText(upper + path) ?? Sys.readText(image + path) ?? ""
     }
 
     func write(_ path: String, _ text: String) throws {
