@@ -70,6 +70,11 @@ let package = Package(
         .executableTarget(name: "vessel", dependencies: [
             "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: [
+            // lld (shipped with Swift) packs the ~90,000 relative relocations of the static Swift
+            // runtime and Foundation (DT_RELR): the dynamic loader applies them faster at every
+            // start, and links take seconds instead of a minute.
+            .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild"]),

@@ -12,13 +12,18 @@ struct QuickStart: Equatable {
     let arguments: [String]
 
     /// The subcommand's name, for messages.
-    var name: String { Self.modes.first { $0.value == mode }!.key }
-
-    private static let modes: [String: ContainerSpec.Mode] = ["exec": .exec, "run": .run, "shell": .shell]
+    var name: String { mode == .exec ? "exec" : mode == .run ? "run" : "shell" }
 
     /// `arguments`: the command line without the program name.
     init?(_ arguments: [String]) {
-        guard let first = arguments.first, let mode = Self.modes[first] else { return nil }
+        // A switch, not a dictionary: a dictionary's first use costs type look-ups at run time.
+        let mode: ContainerSpec.Mode
+        switch arguments.first {
+        case "exec": mode = .exec
+        case "run": mode = .run
+        case "shell": mode = .shell
+        default: return nil
+        }
         var c = ContainerChoices()
         var i = 1
         while i < arguments.count, arguments[i].hasPrefix("-") {
