@@ -74,7 +74,6 @@ static inline int vessel_keep_sys_admin(void) {
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN, 0, 0);
 }
 
-#include <grp.h>
 // Starts `path` as a child, as posix_spawn does: vfork, so the init's memory is not copied
 // (a fork of Vessel costs about half a millisecond). In the child: the signals in `defaults`
 // back to their default action, the ids switched when `switch_ids`, then execve. On the

@@ -6,9 +6,8 @@ import Foundation
 /// there, so all of it is written here first. Directories made here mirror the image's modes,
 /// so the merged view looks like the image.
 ///
-/// Vessel prepares it in its own process, before forking the container's init: the code that
-/// runs here is already mapped there, where a freshly forked process would fault every page of
-/// it in again (about a millisecond of each start).
+/// Vessel prepares it in its own process, before forking the container's init, which then only
+/// mounts.
 struct UpperLayer {
     /// The staging tmpfs: the image's mount point, the layer, the overlay's work directory and root.
     let image: String, upper: String, work: String, root: String

@@ -3,8 +3,9 @@ import VesselRuntime
 /// `vessel exec|run|shell` in their usual shapes, read without ArgumentParser. ArgumentParser
 /// builds its parser by reflection, which costs about 2.5 ms of every container start, a tenth
 /// of it (BENCHMARKS.md, run). What this does not take (help, a mistake, combined short flags,
-/// an empty value or one that looks like an option, an option after the image, `--`) goes to ArgumentParser,
-/// so help and messages stay its own. QuickStartTests check that the two read the same.
+/// an empty value or one that looks like an option, an option after the image, `--`) goes to
+/// ArgumentParser, so help and messages stay its own. QuickStartTests check that the two read
+/// the same.
 struct QuickStart: Equatable {
     let mode: ContainerSpec.Mode
     let choices: ContainerChoices
