@@ -28,8 +28,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
+        // Shared libraries opened on first use (libarchive, libcurl, libslurm): see vessel_dynamic.h.
+        .target(name: "CDynamic"),
         // libarchive (layer tars), loaded on first use: see vessel_archive.h.
-        .target(name: "CArchive"),
+        .target(name: "CArchive", dependencies: ["CDynamic"]),
         .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1",
                        providers: [.apt(["libsquashfs-dev"])]),
         // libsquashfuse's FUSE operations, compiled apart: its configure macros clash with Swift's Glibc.
@@ -40,12 +42,13 @@ let package = Package(
         // HTTP for registries: libcurl brings TLS with the system CA store, HTTP/2, proxies and
         // ranged requests, and is what Foundation's own URLSession sits on here. Loaded on first
         // use (vessel_curl.c), so that starting a container does not load its 30 libraries.
-        .target(name: "CCurl"),
+        .target(name: "CCurl", dependencies: ["CDynamic"]),
         // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
         // standard library linked in, so that nodes need no Swift. spank_* resolve from the
         // Slurm process that loads it (do not link libslurm).
-        // libslurm: inventory, will-run estimates, submission, job state (vessel submit, jobs, results).
-        .systemLibrary(name: "CSlurm", providers: [.apt(["libslurm-dev"])]),
+        // libslurm: inventory, will-run estimates, submission, job state (vessel submit, jobs,
+        // results), loaded on first use: see vessel_slurm.h.
+        .target(name: "CSlurm", dependencies: ["CDynamic"]),
         .target(name: "CVesselSpank"),
         .target(name: "VesselSpank", dependencies: ["CVesselSpank"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
@@ -77,7 +80,7 @@ let package = Package(
             .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
-        .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild"]),
+        .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild", "CDynamic"]),
         .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry", "VesselBuild"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),

@@ -1,36 +1,18 @@
 #include "vessel_archive.h"
 
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
+#include "vessel_dynamic.h"
 
-#define FIELD(ret, name, params, args) ret (*name) params;
-static struct { VESSEL_ARCHIVE_FUNCTIONS(FIELD) } archive;
-#undef FIELD
+#define SYMBOL(ret, name, params, args) #name,
+static const char *const symbols[] = { VESSEL_ARCHIVE_FUNCTIONS(SYMBOL) };
+#undef SYMBOL
+#define SLOT(ret, name, params, args) slot_##name,
+enum { VESSEL_ARCHIVE_FUNCTIONS(SLOT) slot_count };
+#undef SLOT
+static void *slots[slot_count];
+static struct vessel_library library = VESSEL_LIBRARY("libarchive.so.13", "libarchive", RTLD_LOCAL, symbols, slots);
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char failure[512];
+const char *vessel_archive_load(void) { return vessel_library_load(&library); }
 
-static void load(void) {
-    void *lib = dlopen("libarchive.so.13", RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        snprintf(failure, sizeof(failure), "libarchive is not installed (%s)", dlerror());
-        return;
-    }
-#define RESOLVE(ret, name, params, args) \
-    if ((*(void **)&archive.name = dlsym(lib, #name)) == NULL) { \
-        snprintf(failure, sizeof(failure), "libarchive.so.13 lacks %s", #name); \
-        return; \
-    }
-    VESSEL_ARCHIVE_FUNCTIONS(RESOLVE)
-#undef RESOLVE
-}
-
-const char *vessel_archive_load(void) {
-    pthread_once(&once, load);
-    return failure[0] ? failure : NULL;
-}
-
-#define WRAP(ret, name, params, args) ret vessel_##name params { return archive.name args; }
+#define WRAP(ret, name, params, args) ret vessel_##name params { return ((ret (*) params) slots[slot_##name]) args; }
 VESSEL_ARCHIVE_FUNCTIONS(WRAP)
 #undef WRAP

@@ -13,15 +13,16 @@ public final class SlurmClient {
         guard FileManager.default.fileExists(atPath: conf) || FileManager.default.fileExists(atPath: "/run/slurm/conf/slurm.conf") else {
             throw SlurmError.notConfigured
         }
+        if let why = vessel_slurm_load() { throw SlurmError.notInstalled(String(cString: why)) }
         if !Self.initialized {
-            slurm_init(nil)
+            vessel_slurm_init(nil)
             Self.initialized = true
         }
     }
 
     private func failure(_ what: String) -> SlurmError {
-        let code = slurm_get_errno()
-        let message = String(cString: slurm_strerror(code))
+        let code = vessel_slurm_get_errno()
+        let message = String(cString: vessel_slurm_strerror(code))
         // 1000-1999: communication errors (controller down, unreachable, timed out).
         if (1000..<2000).contains(code) { return .unreachable(message) }
         return .call(what, message)
@@ -32,12 +33,12 @@ public final class SlurmClient {
     /// Partitions and nodes, live.
     public func inventory() throws -> Inventory {
         var parts: UnsafeMutablePointer<partition_info_msg_t>?
-        guard slurm_load_partitions(0, &parts, UInt16(SHOW_ALL)) == 0, let parts else { throw failure("loading partitions") }
-        defer { slurm_free_partition_info_msg(parts) }
+        guard vessel_slurm_load_partitions(0, &parts, UInt16(SHOW_ALL)) == 0, let parts else { throw failure("loading partitions") }
+        defer { vessel_slurm_free_partition_info_msg(parts) }
         var nodes: UnsafeMutablePointer<node_info_msg_t>?
-        guard slurm_load_node(0, &nodes, UInt16(SHOW_ALL | SHOW_DETAIL)) == 0, let nodes else { throw failure("loading nodes") }
-        defer { slurm_free_node_info_msg(nodes) }
-        slurm_populate_node_partitions(nodes, parts)
+        guard vessel_slurm_load_node(0, &nodes, UInt16(SHOW_ALL | SHOW_DETAIL)) == 0, let nodes else { throw failure("loading nodes") }
+        defer { vessel_slurm_free_node_info_msg(nodes) }
+        vessel_slurm_populate_node_partitions(nodes, parts)
 
         var members: [String: [String]] = [:]
         var nodeList: [Node] = []
@@ -50,7 +51,7 @@ public final class SlurmClient {
             let available = base != UInt32(NODE_STATE_DOWN.rawValue) && base != UInt32(NODE_STATE_FUTURE.rawValue)
                 && base != UInt32(NODE_STATE_UNKNOWN.rawValue) && state & vessel_node_state_unavailable == 0
             nodeList.append(Node(
-                name: name, state: text(slurm_node_state_string(state)) ?? "UNKNOWN", isAvailable: available,
+                name: name, state: text(vessel_slurm_node_state_string(state)) ?? "UNKNOWN", isAvailable: available,
                 cpus: Int(n.cpus), memoryMB: Int(n.real_memory),
                 features: (text(n.features_act) ?? text(n.features) ?? "").split(separator: ",").map(String.init),
                 gpus: GPUCount.parse(text(n.gres)), gpusUsed: GPUCount.parse(text(n.gres_used))))
@@ -84,8 +85,8 @@ public final class SlurmClient {
         let arena = CStringArena()
         var desc = describe(job, arena)
         var response: UnsafeMutablePointer<will_run_response_msg_t>?
-        guard slurm_job_will_run2(&desc, &response) == 0, let response else { throw failure("asking when a job would start in \(partition)") }
-        defer { slurm_free_will_run_response_msg(response) }
+        guard vessel_slurm_job_will_run2(&desc, &response) == 0, let response else { throw failure("asking when a job would start in \(partition)") }
+        defer { vessel_slurm_free_will_run_response_msg(response) }
         let nodes = text(response.pointee.node_list).map(Self.expand) ?? []
         return Estimate(start: Date(timeIntervalSince1970: TimeInterval(response.pointee.start_time)), nodes: nodes)
     }
@@ -95,14 +96,14 @@ public final class SlurmClient {
         let arena = CStringArena()
         var desc = describe(job, arena)
         var response: UnsafeMutablePointer<submit_response_msg_t>?
-        guard slurm_submit_batch_job(&desc, &response) == 0, let response else { throw failure("submitting the job") }
-        defer { slurm_free_submit_response_response_msg(response) }
+        guard vessel_slurm_submit_batch_job(&desc, &response) == 0, let response else { throw failure("submitting the job") }
+        defer { vessel_slurm_free_submit_response_response_msg(response) }
         return response.pointee.job_id
     }
 
     private func describe(_ job: JobDescription, _ arena: CStringArena) -> job_desc_msg_t {
         var d = job_desc_msg_t()
-        slurm_init_job_desc_msg(&d)
+        vessel_slurm_init_job_desc_msg(&d)
         d.name = arena.string(job.name)
         d.account = arena.string(job.account)
         d.qos = arena.string(job.qos)
@@ -139,26 +140,26 @@ public final class SlurmClient {
     /// The jobs of `uid` that slurmctld still knows (pending, running, and finished ones for MinJobAge).
     public func jobs(user uid: uid_t) throws -> [JobInfo] {
         var msg: UnsafeMutablePointer<job_info_msg_t>?
-        guard slurm_load_job_user(&msg, uid, UInt16(SHOW_ALL | SHOW_DETAIL)) == 0, let msg else { throw failure("listing jobs") }
-        defer { slurm_free_job_info_msg(msg) }
+        guard vessel_slurm_load_job_user(&msg, uid, UInt16(SHOW_ALL | SHOW_DETAIL)) == 0, let msg else { throw failure("listing jobs") }
+        defer { vessel_slurm_free_job_info_msg(msg) }
         return (0..<Int(msg.pointee.record_count)).map { Self.info(msg.pointee.job_array[$0]) }
     }
 
     /// One job, or every task of an array when `id` is the array's id.
     public func job(_ id: UInt32) throws -> [JobInfo] {
         var msg: UnsafeMutablePointer<job_info_msg_t>?
-        guard slurm_load_job(&msg, id, UInt16(SHOW_DETAIL)) == 0, let msg else {
-            if slurm_get_errno() == ESLURM_INVALID_JOB_ID.rawValue { throw SlurmError.noSuchJob(id) }
+        guard vessel_slurm_load_job(&msg, id, UInt16(SHOW_DETAIL)) == 0, let msg else {
+            if vessel_slurm_get_errno() == ESLURM_INVALID_JOB_ID.rawValue { throw SlurmError.noSuchJob(id) }
             throw failure("reading job \(id)")
         }
-        defer { slurm_free_job_info_msg(msg) }
+        defer { vessel_slurm_free_job_info_msg(msg) }
         return (0..<Int(msg.pointee.record_count)).map { Self.info(msg.pointee.job_array[$0]) }
     }
 
     private static func info(_ j: slurm_job_info_t) -> JobInfo {
         func date(_ t: time_t) -> Date? { t > 0 ? Date(timeIntervalSince1970: TimeInterval(t)) : nil }
         let base = j.job_state & UInt32(JOB_STATE_BASE)
-        var state = text(slurm_job_state_string(base)) ?? "UNKNOWN"
+        var state = text(vessel_slurm_job_state_string(base)) ?? "UNKNOWN"
         if j.job_state & vessel_job_state_completing != 0 && base == JOB_RUNNING.rawValue { state = "COMPLETING" }
         let pending = base == JOB_PENDING.rawValue
         let detail = (0..<Int(j.gres_detail_cnt)).compactMap { text(j.gres_detail_str?[$0]) }
@@ -167,7 +168,7 @@ public final class SlurmClient {
             arrayJobID: j.array_job_id != 0 ? j.array_job_id : nil,
             arrayTaskID: j.array_job_id != 0 && j.array_task_id < UInt32(NO_VAL) ? j.array_task_id : nil,
             name: text(j.name) ?? "", userID: j.user_id, state: state,
-            reason: pending ? text(slurm_job_reason_string(Int32(j.state_reason))).flatMap { $0 == "None" ? nil : $0 } : nil,
+            reason: pending ? text(vessel_slurm_job_reason_string(Int32(j.state_reason))).flatMap { $0 == "None" ? nil : $0 } : nil,
             partition: text(j.partition) ?? "", nodes: text(j.nodes), nodeCount: Int(j.num_nodes),
             gresPerNode: text(j.tres_per_node), gresDetail: detail,
             submitTime: date(j.submit_time), startTime: date(j.start_time), endTime: date(j.end_time),
