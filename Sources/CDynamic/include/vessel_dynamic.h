@@ -27,4 +27,19 @@ struct vessel_library {
  * ("libcurl is not installed (...)"). The slots may be used only after it returned NULL. */
 const char *vessel_library_load(struct vessel_library *library);
 
+/* For an X-macro list F(return type, name, parameters, arguments): the library's table, its
+ * load function `load`, and a wrapper vessel_NAME for each function that calls NAME. One use
+ * per C file. */
+#define VESSEL_DYNAMIC_LIBRARY(LIST, soname, name, scope, load) \
+    static const char *const vessel_symbols[] = { LIST(VESSEL_DYNAMIC_SYMBOL) }; \
+    enum { LIST(VESSEL_DYNAMIC_SLOT) vessel_slot_count }; \
+    static void *vessel_slots[vessel_slot_count]; \
+    static struct vessel_library vessel_library = VESSEL_LIBRARY(soname, name, scope, vessel_symbols, vessel_slots); \
+    const char *load(void) { return vessel_library_load(&vessel_library); } \
+    LIST(VESSEL_DYNAMIC_WRAP)
+#define VESSEL_DYNAMIC_SYMBOL(ret, name, params, args) #name,
+#define VESSEL_DYNAMIC_SLOT(ret, name, params, args) vessel_slot_##name,
+#define VESSEL_DYNAMIC_WRAP(ret, name, params, args) \
+    ret vessel_##name params { return ((ret (*) params) vessel_slots[vessel_slot_##name]) args; }
+
 #endif
