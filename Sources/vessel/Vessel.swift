@@ -26,11 +26,13 @@ struct Vessel: ParsableCommand {
     )
 
     static func main() {
-        // Names in layer tars are UTF-8 bytes; a UTF-8 locale makes libarchive hand them over unchanged.
-        setlocale(LC_CTYPE, "C.UTF-8")
         setvbuf(stdout, nil, _IOLBF, 0)
         // Starting a container skips ArgumentParser when it can: see QuickStart.
         if let start = QuickStart(Array(CommandLine.arguments.dropFirst())) { start.run() }
+        // Names in layer tars are UTF-8 bytes; a UTF-8 locale makes libarchive hand them over
+        // unchanged. Set after the container start above, which reads no tar and would load
+        // the locale's files for nothing.
+        setlocale(LC_CTYPE, "C.UTF-8")
         do {
             var command = try parseAsRoot()
             try command.run()
