@@ -74,12 +74,7 @@ struct IDMapping {
         close(go[0]); close(done[1])
         defer { close(go[1]); close(done[0]) }
         guard helper > 0 else { throw RuntimeError.namespaces(reason: errnoText()) }
-        let threads = Sys.threadCount()
-        guard threads == 1 else { throw RuntimeError.namespaces(reason: "internal: \(threads) threads already run") }
-        guard unshare(vessel_clone_newuser | vessel_clone_newns) == 0 else {
-            kill(helper, SIGKILL)
-            throw RuntimeError.namespaces(reason: errnoText())
-        }
+        do { try Sys.unshareUserAndMount() } catch { kill(helper, SIGKILL); throw error }
         var byte: UInt8 = 1
         _ = Glibc.write(go[1], &byte, 1)
         var result: UInt8 = 0

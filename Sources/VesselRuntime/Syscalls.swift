@@ -66,6 +66,16 @@ enum Sys {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A user and a mount namespace of their own, or why not.
+    static func unshareUserAndMount() throws {
+        guard unshare(vessel_clone_newuser | vessel_clone_newns) != 0 else { return }
+        let e = errno
+        // The kernel refuses CLONE_NEWUSER to a process with more than one thread.
+        if e == EINVAL, threadCount() > 1 { throw RuntimeError.namespaces(reason: "internal: \(threadCount()) threads already run") }
+        let hint = e == EPERM || e == ENOSPC ? " (unprivileged user namespaces are disabled or exhausted on this node)" : ""
+        throw RuntimeError.namespaces(reason: errnoText(e) + hint)
+    }
+
     static func threadCount() -> Int {
         guard let s = readText("/proc/self/status"),
               let line = s.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return 1 }
@@ -76,14 +86,7 @@ enum Sys {
 /// The user namespace: the caller maps to itself (or to root with --fakeroot), with one id each.
 enum UserNamespace {
     static func enter(uid: UInt32, gid: UInt32, fakeroot: Bool) throws {
-        // unshare(CLONE_NEWUSER) is refused to a process with more than one thread.
-        let threads = Sys.threadCount()
-        guard threads == 1 else { throw RuntimeError.namespaces(reason: "internal: \(threads) threads already run") }
-        if unshare(vessel_clone_newuser | vessel_clone_newns) != 0 {
-            let e = errno
-            let hint = e == EPERM || e == ENOSPC ? " (unprivileged user namespaces are disabled or exhausted on this node)" : ""
-            throw RuntimeError.namespaces(reason: errnoText(e) + hint)
-        }
+        try Sys.unshareUserAndMount()
         let inside = fakeroot ? 0 : uid
         try Sys.write("/proc/self/setgroups", "deny")
         try Sys.write("/proc/self/uid_map", "\(inside) \(uid) 1\n")
