@@ -12,12 +12,16 @@ import PackageDescription
 //   VesselPlacement choosing the Slurm partition for a job from an inventory (pure logic, no Slurm calls)
 //   VesselSlurm     libslurm: inventory, will-run, submission, job state; collecting a job's results
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
-//   vessel          the command-line interface (thin)
+//   VesselStart     the container-start command line both executables share (QuickStart, launch)
+//   VesselCLI       the command-line interface (ArgumentParser commands, thin)
+//   vessel          the front users call: starts containers itself (static), hands the rest to vessel-cli
+//   vessel-cli      every command (dynamically linked)
 let package = Package(
     name: "vessel",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vessel", targets: ["vessel"]),
+        .executable(name: "vessel-cli", targets: ["vessel-cli"]),
         // The Slurm plugin: plugstack.conf loads libvessel-spank.so into srun, sbatch, salloc and slurmstepd.
         .library(name: "vessel-spank", type: .dynamic, targets: ["VesselSpank"]),
         .executable(name: "vessel-hostexec", targets: ["vessel-hostexec"]),
@@ -70,10 +74,20 @@ let package = Package(
         .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
         .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "VesselOCI", "CSlurm"]),
-        .executableTarget(name: "vessel", dependencies: [
-            "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm",
+        .target(name: "VesselStart", dependencies: ["VesselRuntime"]),
+        .target(name: "VesselCLI", dependencies: [
+            "VesselStart", "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: [
+        ]),
+        // The front (Sources/vessel/main.swift says why it is static). Static only in release
+        // builds, which are made with --static-swift-stdlib (scripts/setup); debug builds, the
+        // tests', link it like any program. Its C libraries then come from their static
+        // archives, so name what libsquashfs and libsquashfuse need.
+        .executableTarget(name: "vessel", dependencies: ["VesselStart"], linkerSettings: [
+            .unsafeFlags(["-static-executable", "-use-ld=lld"], .when(configuration: .release)),
+            .linkedLibrary("zstd"), .linkedLibrary("lz4"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("lzo2"),
+        ]),
+        .executableTarget(name: "vessel-cli", dependencies: ["VesselCLI"], linkerSettings: [
             // lld (shipped with Swift) packs the ~90,000 relative relocations of the static Swift
             // runtime and Foundation (DT_RELR): the dynamic loader applies them faster at every
             // start, and links take seconds instead of a minute.
@@ -85,6 +99,6 @@ let package = Package(
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
-        .testTarget(name: "VesselCLITests", dependencies: ["vessel"]),
+        .testTarget(name: "VesselCLITests", dependencies: ["VesselCLI", "VesselStart"]),
     ]
 )

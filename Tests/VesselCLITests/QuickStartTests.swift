@@ -1,6 +1,7 @@
 import ArgumentParser
 import XCTest
-@testable import vessel
+@testable import VesselCLI
+import VesselStart
 
 /// QuickStart reads the usual container starts without ArgumentParser; whatever it takes, it
 /// must read exactly as ArgumentParser does, and whatever it leaves must reach ArgumentParser.

@@ -4,19 +4,19 @@ import VesselRuntime
 /// builds its parser by reflection, which costs about 2.5 ms of every container start, a tenth
 /// of it (BENCHMARKS.md, run). What this does not take (help, a mistake, combined short flags,
 /// an empty value or one that looks like an option, an option after the image, `--`) goes to
-/// ArgumentParser, so help and messages stay its own. QuickStartTests check that the two read
-/// the same.
-struct QuickStart: Equatable {
-    let mode: ContainerSpec.Mode
-    let choices: ContainerChoices
-    let image: String
-    let arguments: [String]
+/// vessel-cli and its ArgumentParser, so help and messages stay its own. QuickStartTests check
+/// that the two read the same.
+public struct QuickStart: Equatable {
+    public let mode: ContainerSpec.Mode
+    public let choices: ContainerChoices
+    public let image: String
+    public let arguments: [String]
 
     /// The subcommand's name, for messages.
-    var name: String { mode == .exec ? "exec" : mode == .run ? "run" : "shell" }
+    public var name: String { mode == .exec ? "exec" : mode == .run ? "run" : "shell" }
 
     /// `arguments`: the command line without the program name.
-    init?(_ arguments: [String]) {
+    public init?(_ arguments: [String]) {
         // A switch, not a dictionary: a dictionary's first use costs type look-ups at run time.
         let mode: ContainerSpec.Mode
         switch arguments.first {
@@ -72,7 +72,7 @@ struct QuickStart: Equatable {
         self.arguments = rest
     }
 
-    func run() -> Never {
+    public func run() -> Never {
         launch(name) { try choices.spec(image: image, mode: mode, arguments: arguments) }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselRuntime
+import VesselStart
 
 /// Options every way of starting a container takes.
 struct ContainerOptions: ParsableArguments {
@@ -38,57 +39,14 @@ struct ContainerOptions: ParsableArguments {
     var nv = false
 
     var choices: ContainerChoices {
-        ContainerChoices(bind: bind, env: env, envFile: envFile, cleanEnv: cleanEnv, fakeroot: fakeroot,
-                         writableTmpfs: writableTmpfs, contain: contain, noHome: noHome, pwd: pwd, unpack: unpack, nv: nv)
+        var c = ContainerChoices()
+        c.bind = bind; c.env = env; c.envFile = envFile; c.cleanEnv = cleanEnv; c.fakeroot = fakeroot
+        c.writableTmpfs = writableTmpfs; c.contain = contain; c.noHome = noHome; c.pwd = pwd; c.unpack = unpack; c.nv = nv
+        return c
     }
 
     func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
         try choices.spec(image: image, mode: mode, arguments: arguments)
-    }
-}
-
-/// The container options as plain values, whichever parser read them: ArgumentParser
-/// (`ContainerOptions`) or, for the usual shapes of a start, `QuickStart`.
-struct ContainerChoices: Equatable {
-    var bind: [String] = []
-    var env: [String] = []
-    var envFile: [String] = []
-    var cleanEnv = false
-    var fakeroot = false
-    var writableTmpfs = false
-    var contain = false
-    var noHome = false
-    var pwd: String?
-    var unpack = false
-    var nv = false
-
-    func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
-        var s = ContainerSpec(image: image, mode: mode, arguments: arguments)
-        s.binds = try bind.map(BindSpec.parse)
-        s.env = env
-        s.envFiles = envFile
-        s.cleanEnv = cleanEnv
-        s.fakeroot = fakeroot
-        s.writableTmpfs = writableTmpfs
-        s.contain = contain
-        s.noHome = noHome
-        s.workdir = pwd
-        s.nv = nv
-        s.unpack = unpack
-        return s
-    }
-}
-
-/// Runs a container and exits with its status; Vessel's own failures exit 125.
-func launch(_ command: String, _ spec: () throws -> ContainerSpec) -> Never {
-    do {
-        let status = try Launcher().run(try spec())
-        // _exit: the FUSE threads are still serving; exit handlers must not run under them.
-        fflush(nil)
-        _exit(status)
-    } catch {
-        FileHandle.standardError.write(Data("vessel \(command): \(error)\n".utf8))
-        exit(125)
     }
 }
 

@@ -2,7 +2,12 @@ import ArgumentParser
 import Foundation
 import VesselBuild
 
-@main
+/// The whole command line, run by the `vessel-cli` executable: every command the static `vessel`
+/// front does not start itself (see Sources/vessel/main.swift).
+public enum VesselCommandLine {
+    public static func main() { Vessel.main() }
+}
+
 struct Vessel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vessel",
@@ -27,11 +32,8 @@ struct Vessel: ParsableCommand {
 
     static func main() {
         setvbuf(stdout, nil, _IOLBF, 0)
-        // Starting a container skips ArgumentParser when it can: see QuickStart.
-        if let start = QuickStart(Array(CommandLine.arguments.dropFirst())) { start.run() }
         // Names in layer tars are UTF-8 bytes; a UTF-8 locale makes libarchive hand them over
-        // unchanged. Set after the container start above, which reads no tar and would load
-        // the locale's files for nothing.
+        // unchanged.
         setlocale(LC_CTYPE, "C.UTF-8")
         do {
             var command = try parseAsRoot()

@@ -1,0 +1,15 @@
+import Foundation
+import VesselRuntime
+
+/// Runs a container and exits with its status; Vessel's own failures exit 125.
+public func launch(_ command: String, _ spec: () throws -> ContainerSpec) -> Never {
+    do {
+        let status = try Launcher().run(try spec())
+        // _exit: the FUSE threads are still serving; exit handlers must not run under them.
+        fflush(nil)
+        _exit(status)
+    } catch {
+        FileHandle.standardError.write(Data("vessel \(command): \(error)\n".utf8))
+        exit(125)
+    }
+}
