@@ -40,7 +40,7 @@ let package = Package(
                        providers: [.apt(["libsquashfs-dev"])]),
         // libsquashfuse's FUSE operations, compiled apart: its configure macros clash with Swift's Glibc.
         .target(name: "CVesselFuse", linkerSettings: [
-            .linkedLibrary("squashfuse_ll"), .linkedLibrary("squashfuse"), .linkedLibrary("fuse3"),
+            .linkedLibrary("squashfuse_ll"), .linkedLibrary("squashfuse"), .linkedLibrary("fuse3"), .linkedLibrary("zstd"),
         ]),
         .systemLibrary(name: "CLinux"),
         // HTTP for registries: libcurl brings TLS with the system CA store, HTTP/2, proxies and

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "vessel_fuse.h"
 
@@ -45,13 +46,38 @@ struct vessel_image {
     unsigned idle_count;
 };
 
+/* libsquashfuse decompresses a zstd block with ZSTD_decompress, which makes and frees a
+ * decompression context (about 160 KiB, set up afresh) for every block. Each thread keeps one
+ * here instead: a block costs its decompression only. */
+#define SQFS_ZSTD_COMPRESSION 6
+static __thread ZSTD_DCtx *thread_dctx;
+
+static sqfs_err decompress_zstd(void *in, size_t insz, void *out, size_t *outsz) {
+    if (thread_dctx == NULL && (thread_dctx = ZSTD_createDCtx()) == NULL) return SQFS_ERR;
+    size_t n = ZSTD_decompressDCtx(thread_dctx, out, *outsz, in, insz);
+    if (ZSTD_isError(n)) return SQFS_ERR;
+    *outsz = n;
+    return SQFS_OK;
+}
+
+/* An instance over the image's descriptor, or NULL. */
+static sqfs *instance(int fd) {
+    sqfs *fs = calloc(1, sizeof(*fs));
+    if (fs == NULL || sqfs_init(fs, fd, 0) != SQFS_OK) {
+        free(fs);
+        return NULL;
+    }
+    if (fs->sb.compression == SQFS_ZSTD_COMPRESSION) fs->decompressor = decompress_zstd;
+    return fs;
+}
+
 vessel_image *vessel_image_open(const char *path) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
-    sqfs *first = calloc(1, sizeof(*first));
+    sqfs *first = instance(fd);
     vessel_image *image = calloc(1, sizeof(*image));
     sqfs **idle = calloc(1, sizeof(*idle));
-    if (first == NULL || image == NULL || idle == NULL || sqfs_init(first, fd, 0) != SQFS_OK) {
+    if (first == NULL || image == NULL || idle == NULL) {
         free(first);
         free(image);
         free(idle);
@@ -68,6 +94,30 @@ vessel_image *vessel_image_open(const char *path) {
     return image;
 }
 
+void *vessel_image_read_file(vessel_image *image, const char *path, size_t limit, size_t *size) {
+    sqfs *fs = image->idle[image->idle_count - 1];
+    sqfs_inode inode;
+    bool found = false;
+    /* The look-up starts from the inode it is given. */
+    if (sqfs_inode_get(fs, &inode, image->root) != SQFS_OK || sqfs_lookup_path(fs, &inode, path, &found) != SQFS_OK) {
+        errno = EIO;
+        return NULL;
+    }
+    if (!found) { errno = ENOENT; return NULL; }
+    if (!S_ISREG(inode.base.mode)) { errno = EISDIR; return NULL; }
+    if ((uint64_t)inode.xtra.reg.file_size > limit) { errno = EFBIG; return NULL; }
+    sqfs_off_t length = (sqfs_off_t)inode.xtra.reg.file_size;
+    void *buffer = malloc(length > 0 ? (size_t)length : 1);
+    if (buffer == NULL) { errno = ENOMEM; return NULL; }
+    if (sqfs_read_range(fs, &inode, 0, &length, buffer) != SQFS_OK) {
+        free(buffer);
+        errno = EIO;
+        return NULL;
+    }
+    *size = (size_t)length;
+    return buffer;
+}
+
 /* The instance this thread holds for the current request: the idle one used last, or a new one. */
 static sqfs *thread_fs(fuse_req_t req) {
     vessel_image *image = fuse_req_userdata(req);
@@ -76,13 +126,7 @@ static sqfs *thread_fs(fuse_req_t req) {
     pthread_mutex_lock(&image->lock);
     if (image->idle_count > 0) fs = image->idle[--image->idle_count];
     pthread_mutex_unlock(&image->lock);
-    if (fs == NULL) {
-        fs = calloc(1, sizeof(*fs));
-        if (fs == NULL || sqfs_init(fs, image->fd, 0) != SQFS_OK) {
-            free(fs);
-            return NULL;
-        }
-    }
+    if (fs == NULL && (fs = instance(image->fd)) == NULL) return NULL;
     pthread_setspecific(image->held, fs);
     return fs;
 }

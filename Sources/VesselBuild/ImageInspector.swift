@@ -25,8 +25,20 @@ public struct Inspection: Codable, Sendable {
         try load(MetadataPaths.config, RuntimeConfig.self, from: reader, image: image)
     }
 
+    /// Where the run-time configuration lies in an image.
+    public static let runtimeConfigPath = "/\(MetadataPaths.directory)/\(MetadataPaths.config)"
+
+    /// The run-time configuration from the bytes of `runtimeConfigPath`, however they were read.
+    public static func runtimeConfig(json: [UInt8], image: String) throws -> RuntimeConfig {
+        try decode(RuntimeConfig.self, json, name: MetadataPaths.config, image: image)
+    }
+
     private static func load<T: Decodable>(_ name: String, _ type: T.Type, from reader: SquashFSReader, image: String) throws -> T? {
         guard let bytes = try reader.readFile("/\(MetadataPaths.directory)/\(name)") else { return nil }
+        return try decode(T.self, bytes, name: name, image: image)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], name: String, image: String) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {

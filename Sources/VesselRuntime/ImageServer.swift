@@ -18,6 +18,19 @@ final class ImageServer {
         fuseFD = -1
     }
 
+    /// A regular file of the image (nil when there is none), read before serving with the
+    /// instance that serves first: the kernel's first look-ups then meet warm caches, and the
+    /// start decompresses no block twice.
+    func readFile(_ path: String, limit: Int = 1 << 20) throws -> [UInt8]? {
+        var size = 0
+        guard let buffer = vessel_image_read_file(image, path, limit, &size) else {
+            if errno == ENOENT || errno == EISDIR { return nil }
+            throw RuntimeError.imageUnreadable(path, reason: errnoText())
+        }
+        defer { free(buffer) }
+        return Array(UnsafeRawBufferPointer(start: buffer, count: size))
+    }
+
     private init(image: OpaquePointer, fd: Int32) {
         self.image = image
         fuseFD = fd

@@ -14,13 +14,23 @@ public struct Launcher {
         guard FileManager.default.fileExists(atPath: spec.image) else { throw RuntimeError.imageMissing(spec.image) }
         // The site may require a trusted signature (require-signature in vessel.conf).
         do { try TrustPolicy.check(spec.image) } catch { throw RuntimeError.untrusted("\(error)") }
+        let host = HostContext.current()
+        // Real root needs no user namespace, and the kernel can mount the image itself.
+        let privileged = host.uid == 0 && !spec.unpack
+        // The FUSE server's reader opens the image by its host path, so before any namespace;
+        // it reads the configuration too, which warms its caches for the mount.
+        let server = privileged || spec.unpack ? nil : try? ImageServer(image: spec.image)
         let config: RuntimeConfig?
         do {
-            config = try Inspection.runtimeConfig(of: SquashFSReader(path: spec.image), image: spec.image)
+            if let server {
+                config = try server.readFile(Inspection.runtimeConfigPath).map { try Inspection.runtimeConfig(json: $0, image: spec.image) }
+            } else {
+                // Not opened (not SquashFS, say): libsquashfs says why.
+                config = try Inspection.runtimeConfig(of: SquashFSReader(path: spec.image), image: spec.image)
+            }
         } catch {
             throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingOccurrences(of: "\(spec.image): ", with: ""))
         }
-        let host = HostContext.current()
         let gpu = spec.nv ? try gpuPlan(host) : nil
         let plan = try MountPlan(spec: spec, host: host, gpu: gpu)
         let argv = try command(spec, config)
@@ -39,10 +49,9 @@ public struct Launcher {
         let stage = try stagingDirectory(uid: host.uid)
         let mapping = IDMapping(host: host, fakeroot: spec.fakeroot)
         let user = try imageUser(spec, config, mapping)
-        // Real root needs no user namespace, and the kernel can mount the image itself.
-        let privileged = host.uid == 0 && !spec.unpack
-        // The FUSE server's reader opens the image by its host path, so before any namespace.
-        let server = privileged || spec.unpack ? nil : try ImageServer(image: spec.image)
+        if !privileged && !spec.unpack && server == nil {
+            throw RuntimeError.imageUnreadable(spec.image, reason: "libsquashfuse cannot open it as SquashFS")
+        }
         if privileged {
             guard unshare(vessel_clone_newns) == 0 else { throw RuntimeError.namespaces(reason: errnoText()) }
         } else {

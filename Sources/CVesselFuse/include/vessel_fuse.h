@@ -3,10 +3,17 @@
 /* Serving a SquashFS image through FUSE with libsquashfuse's low-level operations.
  * Compiled apart from Swift: squashfuse's configure-time macros change system headers. */
 
+#include <stddef.h>
+
 typedef struct vessel_image vessel_image;
 
 /* Opens the image; NULL when it is not SquashFS. Its descriptor is close-on-exec. */
 vessel_image *vessel_image_open(const char *path);
+
+/* A regular file of the image, read before serving starts (with the instance that will serve
+ * first, so that its caches are warm): a malloc'd buffer of *size bytes, or NULL with errno
+ * ENOENT (no such file), EISDIR (not a regular file), EFBIG (over `limit` bytes) or EIO. */
+void *vessel_image_read_file(vessel_image *image, const char *path, size_t limit, size_t *size);
 
 /* Starts `threads` worker threads serving requests on an already mounted /dev/fuse
  * descriptor, and returns: 0, or a negative number when the session could not be set up.
