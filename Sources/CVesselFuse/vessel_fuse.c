@@ -94,12 +94,45 @@ vessel_image *vessel_image_open(const char *path) {
     return image;
 }
 
-void *vessel_image_read_file(vessel_image *image, const char *path, size_t limit, size_t *size) {
-    sqfs *fs = image->idle[image->idle_count - 1];
+/* An instance for one piece of work: the idle one used last, or a new one. */
+static sqfs *acquire(vessel_image *image) {
+    sqfs *fs = NULL;
+    pthread_mutex_lock(&image->lock);
+    if (image->idle_count > 0) fs = image->idle[--image->idle_count];
+    pthread_mutex_unlock(&image->lock);
+    return fs != NULL ? fs : instance(image->fd);
+}
+
+/* The instance goes back to the pool. There are never more instances than threads using them
+ * at once (one is made only when none is idle), and the pool has room for that many. */
+static void give_back(vessel_image *image, sqfs *fs) {
+    pthread_mutex_lock(&image->lock);
+    image->idle[image->idle_count++] = fs;
+    pthread_mutex_unlock(&image->lock);
+}
+
+/* The instance this thread holds for the current request. */
+static sqfs *thread_fs(fuse_req_t req) {
+    vessel_image *image = fuse_req_userdata(req);
+    sqfs *fs = pthread_getspecific(image->held);
+    if (fs == NULL && (fs = acquire(image)) != NULL) pthread_setspecific(image->held, fs);
+    return fs;
+}
+
+/* Called when a request has been answered. */
+static void release_fs(vessel_image *image) {
+    sqfs *fs = pthread_getspecific(image->held);
+    if (fs == NULL) return;
+    pthread_setspecific(image->held, NULL);
+    give_back(image, fs);
+}
+
+/* A regular file, whole, from the image's root. */
+static void *read_file(sqfs *fs, sqfs_inode_id root, const char *path, size_t limit, size_t *size) {
     sqfs_inode inode;
     bool found = false;
     /* The look-up starts from the inode it is given. */
-    if (sqfs_inode_get(fs, &inode, image->root) != SQFS_OK || sqfs_lookup_path(fs, &inode, path, &found) != SQFS_OK) {
+    if (sqfs_inode_get(fs, &inode, root) != SQFS_OK || sqfs_lookup_path(fs, &inode, path, &found) != SQFS_OK) {
         errno = EIO;
         return NULL;
     }
@@ -118,29 +151,14 @@ void *vessel_image_read_file(vessel_image *image, const char *path, size_t limit
     return buffer;
 }
 
-/* The instance this thread holds for the current request: the idle one used last, or a new one. */
-static sqfs *thread_fs(fuse_req_t req) {
-    vessel_image *image = fuse_req_userdata(req);
-    sqfs *fs = pthread_getspecific(image->held);
-    if (fs != NULL) return fs;
-    pthread_mutex_lock(&image->lock);
-    if (image->idle_count > 0) fs = image->idle[--image->idle_count];
-    pthread_mutex_unlock(&image->lock);
-    if (fs == NULL && (fs = instance(image->fd)) == NULL) return NULL;
-    pthread_setspecific(image->held, fs);
-    return fs;
-}
-
-/* Called when a request has been answered: the instance goes back to the pool. There are never
- * more instances than worker threads (a thread makes one only when none is idle), and the pool
- * has room for that many. */
-static void release_fs(vessel_image *image) {
-    sqfs *fs = pthread_getspecific(image->held);
-    if (fs == NULL) return;
-    pthread_setspecific(image->held, NULL);
-    pthread_mutex_lock(&image->lock);
-    image->idle[image->idle_count++] = fs;
-    pthread_mutex_unlock(&image->lock);
+void *vessel_image_read_file(vessel_image *image, const char *path, size_t limit, size_t *size) {
+    sqfs *fs = acquire(image);
+    if (fs == NULL) { errno = ENOMEM; return NULL; }
+    void *buffer = read_file(fs, image->root, path, limit, size);
+    int saved = errno;
+    give_back(image, fs);
+    errno = saved;
+    return buffer;
 }
 
 /* FUSE's root is node 1; every other node is its SquashFS inode id + 2. */
@@ -387,7 +405,8 @@ int vessel_image_serve(vessel_image *image, int fuse_fd, unsigned threads) {
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
     /* Both live as long as the process. */
     struct worker *worker = malloc(sizeof(*worker));
-    sqfs **idle = realloc(image->idle, threads * sizeof(*idle));
+    /* Room for every worker's instance and one for Vessel's own reads (vessel_image_read_file). */
+    sqfs **idle = realloc(image->idle, (threads + 1) * sizeof(*idle));
     if (worker == NULL || idle == NULL) {
         free(worker);
         return -3;

@@ -20,10 +20,14 @@ struct ContainerInit {
     /// Never returns. Runs in Vessel's child, which is process 1 of the container's PID
     /// namespace: Vessel unshared that namespace before forking, having started its FUSE
     /// threads first (a process that has unshared its PID namespace can start no thread).
-    /// A mount namespace of its own keeps pivot_root from moving Vessel's root too.
+    /// A container start shares Vessel's mount namespace: pivot_root moves Vessel's root as
+    /// well, which Vessel, from here on only waiting and forwarding signals, never looks at; a
+    /// second namespace would cost a copy of the mount table, and its teardown an RCU grace
+    /// period, per start. A Slurm step's container keeps Vessel's root as the host's: the
+    /// step's Slurm commands reach the host through it (/proc/VESSEL/root, see hostAccess).
     func run() -> Never {
         _ = vessel_set_pdeathsig(SIGKILL)
-        guard unshare(vessel_clone_newns) == 0 else { fail(RuntimeError.namespaces(reason: errnoText())) }
+        if spec.mode == .serve, unshare(vessel_clone_newns) != 0 { fail(RuntimeError.namespaces(reason: errnoText())) }
         do {
             let (root, fuseOverlay) = try buildRoot()
             try switchRoot(to: root, fuseOverlay: fuseOverlay)

@@ -80,7 +80,7 @@ public struct Launcher {
         }
 
         try mounted?.serve()
-        try UpperLayer(stage: stage).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside)
+        try UpperLayer(stage: stage, reader: mounted).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside)
         // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;
         // a served Slurm step's is not: the tasks that join it stay Slurm's to track.
         if spec.mode != .serve, unshare(vessel_clone_newpid) != 0 { throw RuntimeError.namespaces(reason: errnoText()) }

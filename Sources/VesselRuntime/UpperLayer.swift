@@ -11,8 +11,11 @@ import Foundation
 struct UpperLayer {
     /// The staging tmpfs: the image's mount point, the layer, the overlay's work directory and root.
     let image: String, upper: String, work: String, root: String
+    /// The image's own reader, when Vessel serves it: files read through it cost no FUSE round trips.
+    let reader: ImageServer?
 
-    init(stage: String) {
+    init(stage: String, reader: ImageServer? = nil) {
+        self.reader = reader
         image = stage + "/image"
         upper = stage + "/upper"
         work = stage + "/work"
@@ -85,9 +88,12 @@ struct UpperLayer {
         }
     }
 
-    /// A file as the merged view will show it: Vessel's version if written, else the image's.
+    /// A file as the merged view will show it: Vessel's version if written, else the image's
+    /// (through the mount when the reader does not have it as a regular file: a symbolic link).
     func read(_ path: String) -> String {
-        Sys.readText(upper + path) ?? Sys.readText(image + path) ?? ""
+        if let text = Sys.readText(upper + path) { return text }
+        if let bytes = try? reader?.readFile(path) { return String(decoding: bytes, as: UTF8.self) }
+        return Sys.readText(image + path) ?? ""
     }
 
     func write(_ path: String, _ text: String) throws {

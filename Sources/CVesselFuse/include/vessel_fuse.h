@@ -10,9 +10,10 @@ typedef struct vessel_image vessel_image;
 /* Opens the image; NULL when it is not SquashFS. Its descriptor is close-on-exec. */
 vessel_image *vessel_image_open(const char *path);
 
-/* A regular file of the image, read before serving starts (with the instance that will serve
- * first, so that its caches are warm): a malloc'd buffer of *size bytes, or NULL with errno
- * ENOENT (no such file), EISDIR (not a regular file), EFBIG (over `limit` bytes) or EIO. */
+/* A regular file of the image, read in-process with an instance of the serving pool (so that
+ * the caches it warms serve the kernel's requests too), at any time but from one thread: a
+ * malloc'd buffer of *size bytes, or NULL with errno ENOENT (no such file), EISDIR (not a
+ * regular file: symbolic links are not followed), EFBIG (over `limit` bytes) or EIO. */
 void *vessel_image_read_file(vessel_image *image, const char *path, size_t limit, size_t *size);
 
 /* Starts `threads` worker threads serving requests on an already mounted /dev/fuse
