@@ -24,10 +24,10 @@ public struct SiteConfig: Sendable {
 
     public init() {}
 
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> SiteConfig {
+    public static func load(environment: [String: String] = PlainSystem.environment()) -> SiteConfig {
         var config = SiteConfig()
         for file in files(environment) {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            guard let text = PlainSystem.readText(file) else { continue }
             config.apply(text, file: file)
         }
         return config

@@ -1,4 +1,5 @@
 import Foundation
+import VesselBuild
 
 /// Who runs the container and from where: what the defaults bind and the user entries added.
 public struct HostContext: Sendable {
@@ -14,7 +15,8 @@ public struct HostContext: Sendable {
 
     public static func current() -> HostContext {
         let uid = getuid(), gid = getgid()
-        var name = "user\(uid)", gecos = "", home = ProcessInfo.processInfo.environment["HOME"] ?? "/", shell = "/bin/sh"
+        let environment = PlainSystem.environment()
+        var name = "user\(uid)", gecos = "", home = environment["HOME"] ?? "/", shell = "/bin/sh"
         if let pw = getpwuid(uid) {
             name = String(cString: pw.pointee.pw_name)
             gecos = String(cString: pw.pointee.pw_gecos)
@@ -24,6 +26,6 @@ public struct HostContext: Sendable {
         var group = "group\(gid)"
         if let gr = getgrgid(gid) { group = String(cString: gr.pointee.gr_name) }
         return HostContext(uid: uid, gid: gid, userName: name, gecos: gecos, home: home, shell: shell, groupName: group,
-                           cwd: FileManager.default.currentDirectoryPath, environment: ProcessInfo.processInfo.environment)
+                           cwd: PlainSystem.currentDirectory(), environment: environment)
     }
 }

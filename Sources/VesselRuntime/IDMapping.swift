@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import VesselBuild
 
 /// How users inside the container map to users outside. Without --fakeroot, one id: you are
 /// yourself. With --fakeroot, you are root; when /etc/subuid and /etc/subgid give you a range
@@ -29,7 +30,7 @@ struct IDMapping {
 
     /// The first range for the user in /etc/subuid or /etc/subgid ("name:start:count").
     static func range(in file: String, name: String, id: UInt32) -> Range? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        guard let text = PlainSystem.readText(file) else { return nil }
         for line in text.split(separator: "\n") {
             let f = line.split(separator: ":")
             guard f.count == 3, f[0] == name || f[0] == "\(id)", let s = UInt32(f[1]), let c = UInt32(f[2]), c > 0 else { continue }

@@ -66,13 +66,14 @@ final class ImageServer {
     }
 
     /// Worker threads: I/O-heavy jobs wait on a single-threaded FUSE server. VESSEL_FUSE_THREADS overrides.
-    static let threads: UInt32 = ProcessInfo.processInfo.environment["VESSEL_FUSE_THREADS"].flatMap(UInt32.init)
-        ?? UInt32(max(4, ProcessInfo.processInfo.activeProcessorCount * 2))
+    static func threads(environment: [String: String]) -> UInt32 {
+        environment["VESSEL_FUSE_THREADS"].flatMap(UInt32.init) ?? UInt32(max(4, Sys.usableCPUs() * 2))
+    }
 
     /// Starts serving requests on threads of its own; they serve until the process ends.
     /// Call before unsharing a PID namespace, after which no thread can be started.
-    func serve() throws {
-        let rc = vessel_image_serve(image, fuseFD, ImageServer.threads)
+    func serve(threads: UInt32) throws {
+        let rc = vessel_image_serve(image, fuseFD, threads)
         if rc < 0 { throw RuntimeError.setup("serving the image through FUSE", reason: "libfuse error \(rc)") }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VesselBuild
 
 /// An image's User: "uid", "uid:gid", "name" or "name:group", as the OCI config writes it.
 struct ImageUser: Sendable {
@@ -20,7 +21,7 @@ struct ImageUser: Sendable {
     /// The ids, looked up in the container's /etc/passwd and /etc/group (call inside).
     func resolve() -> (UInt32, UInt32)? {
         func fields(_ file: String, _ key: String) -> [Substring]? {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+            guard let text = PlainSystem.readText(file) else { return nil }
             return text.split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false) }
                 .first { $0.count > 3 && ($0[0] == key || $0[2] == key) }
         }

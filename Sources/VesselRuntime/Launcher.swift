@@ -11,7 +11,7 @@ public struct Launcher {
     public init() {}
 
     public func run(_ spec: ContainerSpec) throws -> Int32 {
-        guard FileManager.default.fileExists(atPath: spec.image) else { throw RuntimeError.imageMissing(spec.image) }
+        guard PlainSystem.exists(spec.image) else { throw RuntimeError.imageMissing(spec.image) }
         // The site may require a trusted signature (require-signature in vessel.conf).
         do { try TrustPolicy.check(spec.image) } catch { throw RuntimeError.untrusted("\(error)") }
         let host = HostContext.current()
@@ -36,7 +36,7 @@ public struct Launcher {
         let argv = try command(spec, config)
         let uidInside = spec.fakeroot ? 0 : host.uid
         let gidInside = spec.fakeroot ? 0 : host.gid
-        let imagePath = URL(fileURLWithPath: spec.image).standardizedFileURL.path
+        let imagePath = PlainSystem.absolute(spec.image)
         func environment(_ extra: [String: String]) throws -> EnvironmentPlan {
             try EnvironmentPlan(host: host.environment, image: config?.env ?? [], envFiles: spec.envFiles, env: spec.env,
                                 cleanEnv: spec.cleanEnv, home: host.home,
@@ -79,7 +79,7 @@ public struct Launcher {
             }
         }
 
-        try mounted?.serve()
+        try mounted?.serve(threads: ImageServer.threads(environment: host.environment))
         try UpperLayer(stage: stage, reader: mounted).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside)
         // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;
         // a served Slurm step's is not: the tasks that join it stay Slurm's to track.

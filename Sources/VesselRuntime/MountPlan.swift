@@ -1,4 +1,5 @@
 import Foundation
+import VesselBuild
 
 /// The mounts that make the container's file system, in order, as paths inside the container.
 /// Computed before anything is mounted, so it can be shown and tested on its own.
@@ -31,7 +32,7 @@ public struct MountPlan: Equatable, Sendable {
             // Not recursive: Vessel's own staging mounts live below /tmp.
             steps.append(Step(kind: spec.contain ? .tmpfs : .bind(source: tmp, recursive: false, readOnly: false), target: tmp))
         }
-        if !spec.contain, !spec.noHome, host.home != "/", FileManager.default.fileExists(atPath: host.home) {
+        if !spec.contain, !spec.noHome, host.home != "/", PlainSystem.exists(host.home) {
             steps.append(Step(kind: .bind(source: host.home, recursive: true, readOnly: false), target: host.home))
         }
         if !spec.contain, !covered(host.cwd), !Self.systemPaths.contains(where: { host.cwd == $0 || host.cwd.hasPrefix($0 + "/") }) {
@@ -46,8 +47,8 @@ public struct MountPlan: Equatable, Sendable {
             }
         }
         for b in spec.binds {
-            guard FileManager.default.fileExists(atPath: b.source) else { throw RuntimeError.bindSourceMissing(b.source) }
-            let source = URL(fileURLWithPath: b.source).standardizedFileURL.path
+            guard PlainSystem.exists(b.source) else { throw RuntimeError.bindSourceMissing(b.source) }
+            let source = PlainSystem.absolute(b.source)
             steps.append(Step(kind: .bind(source: source, recursive: true, readOnly: b.readOnly), target: b.destination))
         }
     }

@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import VesselBuild
 
 /// Thin, throwing wrappers over the mount and namespace calls, with the path in every error.
 enum Sys {
@@ -9,17 +10,20 @@ enum Sys {
         }
     }
 
+    /// `path` and its missing parents, as directories.
     static func mkdirs(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw RuntimeError.setup("creating \(path)", reason: (error as NSError).localizedFailureReason ?? "\(error)")
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw RuntimeError.setup("creating \(path)", reason: errnoText())
+            }
         }
     }
 
     /// An empty regular file to bind a file onto.
     static func touch(_ path: String) throws {
-        try mkdirs(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex { try mkdirs(String(path[..<slash])) }
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw RuntimeError.setup("creating \(path)", reason: errnoText()) }
         close(fd)
@@ -48,22 +52,13 @@ enum Sys {
         return flags
     }
 
-    /// A small file's text (invalid UTF-8 repaired), or nil when it cannot be read. Plain system
-    /// calls: on the start path Foundation's file reading costs more than the reading.
-    static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let n = Glibc.read(fd, &chunk, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            bytes += chunk[..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+    /// The CPUs this process may run on (a Slurm job's cpuset, say): one system call, where
+    /// ProcessInfo's count reads cgroup files.
+    static func usableCPUs() -> Int {
+        var set = cpu_set_t()
+        guard sched_getaffinity(0, MemoryLayout<cpu_set_t>.size, &set) == 0 else { return 1 }
+        let n = withUnsafeBytes(of: &set) { $0.reduce(0) { $0 + $1.nonzeroBitCount } }
+        return max(1, n)
     }
 
     /// A user and a mount namespace of their own, or why not.
@@ -77,7 +72,7 @@ enum Sys {
     }
 
     static func threadCount() -> Int {
-        guard let s = readText("/proc/self/status"),
+        guard let s = PlainSystem.readText("/proc/self/status"),
               let line = s.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return 1 }
         return Int(line.dropFirst(8).trimmingCharacters(in: .whitespaces)) ?? 1
     }

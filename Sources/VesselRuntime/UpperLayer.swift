@@ -1,4 +1,5 @@
 import Foundation
+import VesselBuild
 
 /// The overlay's upper directory before the overlay is mounted: what Vessel adds to the image
 /// (mount points the image lacks, the user's passwd entry, resolv.conf). In the merged view the
@@ -68,7 +69,7 @@ struct UpperLayer {
         try write("/etc/passwd", passwd)
         try write("/etc/group", group)
         for p in ["/etc/resolv.conf", "/etc/hosts"] {
-            if let text = Sys.readText(p) { try write(p, text) }
+            if let text = PlainSystem.readText(p) { try write(p, text) }
         }
     }
 
@@ -91,9 +92,9 @@ struct UpperLayer {
     /// A file as the merged view will show it: Vessel's version if written, else the image's
     /// (through the mount when the reader does not have it as a regular file: a symbolic link).
     func read(_ path: String) -> String {
-        if let text = Sys.readText(upper + path) { return text }
+        if let text = PlainSystem.readText(upper + path) { return text }
         if let bytes = try? reader?.readFile(path) { return String(decoding: bytes, as: UTF8.self) }
-        return Sys.readText(image + path) ?? ""
+        return PlainSystem.readText(image + path) ?? ""
     }
 
     func write(_ path: String, _ text: String) throws {

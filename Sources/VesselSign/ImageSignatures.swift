@@ -191,10 +191,10 @@ public enum ImageSigner {
 /// `require-signature` in vessel.conf: exec, run, shell and the Slurm plugin run only images
 /// signed by a trusted key.
 public enum TrustPolicy {
-    public static func check(_ path: String, config: SiteConfig = .load(), keys: KeyStore = KeyStore()) throws {
+    public static func check(_ path: String, config: SiteConfig = .load(), keys: KeyStore? = nil) throws {
         guard config.requireSignature else { return }
         do {
-            _ = try ImageSigner.verify(path, trusted: keys.trusted(extra: config.trustedKeys))
+            _ = try ImageSigner.verify(path, trusted: (keys ?? KeyStore()).trusted(extra: config.trustedKeys))
         } catch SignError.unsigned(let p) {
             throw SignError.untrusted(p, reason: "not signed, and this site requires a signature from a trusted key (require-signature in vessel.conf)")
         }
