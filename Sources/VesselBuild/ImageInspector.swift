@@ -22,7 +22,7 @@ public struct Inspection: Codable, Sendable {
     /// The run-time configuration alone (nil for other tools' images): all a container start
     /// needs, without decoding the provenance.
     public static func runtimeConfig(of reader: SquashFSReader, image: String) throws -> RuntimeConfig? {
-        try load(MetadataPaths.config, RuntimeConfig.self, from: reader, image: image)
+        try reader.readFile(runtimeConfigPath).map { try runtimeConfig(json: $0, image: image) }
     }
 
     /// Where the run-time configuration lies in an image.
@@ -30,7 +30,11 @@ public struct Inspection: Codable, Sendable {
 
     /// The run-time configuration from the bytes of `runtimeConfigPath`, however they were read.
     public static func runtimeConfig(json: [UInt8], image: String) throws -> RuntimeConfig {
-        try decode(RuntimeConfig.self, json, name: MetadataPaths.config, image: image)
+        do {
+            return try RuntimeConfig(json: json)
+        } catch {
+            throw BuildError.output(image, reason: "\(runtimeConfigPath) is unreadable: \(error)")
+        }
     }
 
     private static func load<T: Decodable>(_ name: String, _ type: T.Type, from reader: SquashFSReader, image: String) throws -> T? {
