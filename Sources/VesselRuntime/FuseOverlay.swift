@@ -8,7 +8,8 @@ import Foundation
 /// container then enters the root by moving it onto / and chroot, not by pivot_root, which
 /// would move the daemon's root too and leave it unable to reach its layers.
 enum FuseOverlay {
-    static var forced: Bool { ProcessInfo.processInfo.environment["VESSEL_OVERLAY"] == "fuse" }
+    /// getenv: ProcessInfo's first use would cost the container's init 0.15 ms.
+    static var forced: Bool { getenv("VESSEL_OVERLAY").map { String(cString: $0) } == "fuse" }
 
     static var binary: String? {
         ["/usr/bin/fuse-overlayfs", "/usr/local/bin/fuse-overlayfs"].first { access($0, X_OK) == 0 }
