@@ -60,10 +60,29 @@ static sqfs_err decompress_zstd(void *in, size_t insz, void *out, size_t *outsz)
     return SQFS_OK;
 }
 
+/* libsquashfuse 0.1.x keeps 1 data block, 3 fragment blocks and 8 metadata blocks per
+ * instance. A program's loader reads a library's headers, then segments further on, then the
+ * headers' block again: with one block kept, each return decompresses it afresh (a container
+ * start decompressed libc's first 128 KiB five times). These hold what a start or an import
+ * touches within a file, for at most ~1.5 MiB an instance (blocks are allocated as filled). */
+enum { DATA_BLOCKS = 8, FRAGMENT_BLOCKS = 4, METADATA_BLOCKS = 32 };
+
+static bool widen(sqfs_cache *cache, size_t count) {
+    sqfs_cache_destroy(cache);
+    memset(cache, 0, sizeof(*cache)); /* what sqfs_destroy may meet if the new one cannot be made */
+    return sqfs_block_cache_init(cache, count) == SQFS_OK;
+}
+
 /* An instance over the image's descriptor, or NULL. */
 static sqfs *instance(int fd) {
     sqfs *fs = calloc(1, sizeof(*fs));
     if (fs == NULL || sqfs_init(fs, fd, 0) != SQFS_OK) {
+        free(fs);
+        return NULL;
+    }
+    if (!widen(&fs->data_cache, DATA_BLOCKS) || !widen(&fs->frag_cache, FRAGMENT_BLOCKS) ||
+        !widen(&fs->md_cache, METADATA_BLOCKS)) {
+        sqfs_destroy(fs);
         free(fs);
         return NULL;
     }
