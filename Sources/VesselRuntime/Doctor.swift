@@ -116,12 +116,12 @@ public struct Doctor {
 
     private func subordinateIDs() -> Check {
         let name = getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "\(getuid())"
-        let helpers = access("/usr/bin/newuidmap", X_OK) == 0 && access("/usr/bin/newgidmap", X_OK) == 0
-        let ranges = (read("/etc/subuid") ?? "").split(separator: "\n").contains { $0.hasPrefix(name + ":") || $0.hasPrefix("\(getuid()):") }
-        if helpers && ranges { return Check(name: "subordinate ids", status: .ok, detail: "newuidmap and an /etc/subuid range for \(name)", fix: "") }
-        return Check(name: "subordinate ids", status: .warning,
-                     detail: helpers ? "no /etc/subuid range for \(name)" : "newuidmap/newgidmap missing",
-                     fix: helpers ? "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 \(name)" : "as root: apt-get install uidmap")
+        switch SubordinateIDs.find(userName: name, uid: getuid()) {
+        case .success:
+            return Check(name: "subordinate ids", status: .ok, detail: "newuidmap and an /etc/subuid range for \(name)", fix: "")
+        case .failure(let missing):
+            return Check(name: "subordinate ids", status: .warning, detail: missing.detail, fix: missing.fix)
+        }
     }
 
     private func gpuDriver() -> Check {

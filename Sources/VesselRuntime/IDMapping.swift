@@ -14,29 +14,21 @@ struct IDMapping {
     let fakeroot: Bool
     /// Subordinate ranges, when --fakeroot can use them.
     let subordinate: (uids: Range, gids: Range)?
+    /// Why there are none (with --fakeroot), for the warning when an image's User needs them.
+    let unavailable: SubordinateIDs.Missing?
 
     init(host: HostContext, fakeroot: Bool) {
         uid = host.uid
         gid = host.gid
         self.fakeroot = fakeroot
-        if fakeroot, access("/usr/bin/newuidmap", X_OK) == 0, access("/usr/bin/newgidmap", X_OK) == 0,
-           let u = Self.range(in: "/etc/subuid", name: host.userName, id: host.uid),
-           let g = Self.range(in: "/etc/subgid", name: host.userName, id: host.uid) {  // /etc/subgid is keyed by user too
-            subordinate = (u, g)
-        } else {
+        switch fakeroot ? SubordinateIDs.find(userName: host.userName, uid: host.uid) : .failure(.notAsked) {
+        case .success(let ranges):
+            subordinate = ranges
+            unavailable = nil
+        case .failure(let missing):
             subordinate = nil
+            unavailable = missing == .notAsked ? nil : missing
         }
-    }
-
-    /// The first range for the user in /etc/subuid or /etc/subgid ("name:start:count").
-    static func range(in file: String, name: String, id: UInt32) -> Range? {
-        guard let text = PlainSystem.readText(file) else { return nil }
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: ":")
-            guard f.count == 3, f[0] == name || f[0] == "\(id)", let s = UInt32(f[1]), let c = UInt32(f[2]), c > 0 else { continue }
-            return Range(start: s, count: c)
-        }
-        return nil
     }
 
     /// Whether `id` exists inside (so that the container may switch to it).
@@ -66,8 +58,8 @@ struct IDMapping {
             close(go[1]); close(done[0])
             var byte: UInt8 = 0
             guard Glibc.read(go[0], &byte, 1) == 1 else { _exit(1) }
-            let ok = Self.run("/usr/bin/newuidmap", ["\(target)", "0", "\(uid)", "1", "1", "\(s.uids.start)", "\(s.uids.count)"])
-                && Self.run("/usr/bin/newgidmap", ["\(target)", "0", "\(gid)", "1", "1", "\(s.gids.start)", "\(s.gids.count)"])
+            let ok = Self.run(SubordinateIDs.newuidmap, ["\(target)", "0", "\(uid)", "1", "1", "\(s.uids.start)", "\(s.uids.count)"])
+                && Self.run(SubordinateIDs.newgidmap, ["\(target)", "0", "\(gid)", "1", "1", "\(s.gids.start)", "\(s.gids.count)"])
             var result: UInt8 = ok ? 1 : 0
             _ = Glibc.write(done[1], &result, 1)
             _exit(0)

@@ -124,12 +124,15 @@ public struct Launcher {
     func imageUser(_ spec: ContainerSpec, _ config: RuntimeConfig?, _ mapping: IDMapping) throws -> ImageUser? {
         guard spec.fakeroot, spec.mode == .run, let text = config?.user, !text.isEmpty, text != "0", text != "root", text != "0:0" else { return nil }
         let user = ImageUser(text)
-        if let uid = user.uid, !mapping.mapsUser(uid) || !(user.gid.map(mapping.mapsGroup) ?? true) {
-            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) does not exist in this user namespace (no subordinate ids; see vessel doctor); running as root\n".utf8))
+        let needsRange = user.uid.map { !mapping.mapsUser($0) } ?? true || !(user.gid.map(mapping.mapsGroup) ?? true)
+        if needsRange, mapping.subordinate == nil {
+            // One line: what is missing and its fix, as vessel doctor says them.
+            let why = mapping.unavailable.map { "\($0.detail) (\($0.fix))" } ?? "there are no subordinate ids"
+            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) needs subordinate ids, but \(why); running as root\n".utf8))
             return nil
         }
-        if user.uid == nil && mapping.subordinate == nil {
-            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) needs subordinate ids (see vessel doctor); running as root\n".utf8))
+        if let uid = user.uid, !mapping.mapsUser(uid) || !(user.gid.map(mapping.mapsGroup) ?? true) {
+            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) is outside your subordinate range; running as root\n".utf8))
             return nil
         }
         return user

@@ -54,7 +54,7 @@ final class BadInputTests: XCTestCase {
     func testNotAnImage() throws { try assertRefused("/etc/hostname", "not an image source") }
 
     func testUnwritableOutputDirectory() throws {
-        guard Harness.testUser != nil else { throw XCTSkip("needs the unprivileged test user") }
+        guard Harness.testUser != nil else { throw Harness.skip("needs the unprivileged test user") }
         let locked = dir + "/locked"
         try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o755])
@@ -63,7 +63,7 @@ final class BadInputTests: XCTestCase {
     }
 
     func testFullDisk() throws {
-        guard Harness.isRoot else { throw XCTSkip("mounting a small tmpfs needs root") }
+        guard Harness.isRoot else { throw Harness.skip("mounting a small tmpfs needs root") }
         let small = dir + "/small"
         try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: false)
         XCTAssertEqual(try Harness.run(["mount", "-t", "tmpfs", "-o", "size=512k,mode=0777", "tmpfs", small]).status, 0)

@@ -15,7 +15,7 @@ final class DoctorTests: XCTestCase {
 
     /// A node without a usable /dev/fuse: a warning with the exact fix; containers still run (unpacked).
     func testUnusableFuseDeviceGivesTheFix() throws {
-        guard Harness.isRoot, let user = Harness.testUser else { throw XCTSkip("hiding /dev/fuse needs root") }
+        guard Harness.isRoot, let user = Harness.testUser else { throw Harness.skip("hiding /dev/fuse needs root") }
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/no-fuse", contents: Data(), attributes: [.posixPermissions: 0])

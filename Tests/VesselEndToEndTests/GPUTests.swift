@@ -9,7 +9,7 @@ final class GPUTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard FileManager.default.fileExists(atPath: "/usr/local/lib/vessel-test-nvidia/libcuda.so.1") else {
-            throw XCTSkip("stand-in NVIDIA driver missing: run scripts/test as root (Tests/Fixtures/make-gpu-standins.sh)")
+            throw Harness.skip("stand-in NVIDIA driver missing: run scripts/test as root (Tests/Fixtures/make-gpu-standins.sh)")
         }
         dir = try Harness.scratch()
         image = dir + "/tiny.sqsh"

@@ -60,7 +60,7 @@ final class LargeImageRuntimeTests: XCTestCase {
 final class LargeImageGPUTests: XCTestCase {
     func testPythonLoadsLibcuda() throws {
         guard FileManager.default.fileExists(atPath: "/usr/local/lib/vessel-test-nvidia/libcuda.so.1") else {
-            throw XCTSkip("stand-in NVIDIA driver missing: run scripts/test as root")
+            throw Harness.skip("stand-in NVIDIA driver missing: run scripts/test as root")
         }
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -79,7 +79,7 @@ final class LargeImageRegistryTests: XCTestCase {
     func testMLPulledEqualsLayoutBuild() throws { try pulledEqualsLayout("ml") }
 
     private func pulledEqualsLayout(_ name: String) throws {
-        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw XCTSkip("no test registry: run scripts/test") }
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry: run scripts/test") }
         let layout = try Harness.require("oci/\(name)")
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -96,7 +96,7 @@ final class LargeImageRegistryTests: XCTestCase {
 /// /ch/environment) and runs its command (/.singularity.d/runscript, Entrypoint + Cmd).
 final class LargeImageCompatTests: XCTestCase {
     func testChRunSeesTheEnvironmentAndCommand() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ch-run") else { throw XCTSkip("charliecloud is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/ch-run") else { throw Harness.skip("charliecloud is not installed") }
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let image = dir + "/ml.sqsh"

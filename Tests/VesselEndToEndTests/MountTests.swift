@@ -11,7 +11,7 @@ final class MountTests: XCTestCase {
     }
 
     func testKernelMountsIt() throws {
-        guard Harness.isRoot else { throw XCTSkip("a kernel loop mount needs root") }
+        guard Harness.isRoot else { throw Harness.skip("a kernel loop mount needs root") }
         let (dir, out) = try image()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let mnt = dir + "/kernel"

@@ -10,7 +10,7 @@ final class RegistryTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard Harness.env["VESSEL_REGISTRY_PLAIN"] != nil else {
-            throw XCTSkip("no test registry: run scripts/test, which starts it (Tests/Fixtures/registry/start-registry.sh)")
+            throw Harness.skip("no test registry: run scripts/test, which starts it (Tests/Fixtures/registry/start-registry.sh)")
         }
         dir = try Harness.scratch(name)
         cache = dir + "/cache"
@@ -262,7 +262,7 @@ final class RegistryTests: XCTestCase {
     }
 
     func testFullCacheDiskLeavesNothing() throws {
-        guard Harness.isRoot else { throw XCTSkip("mounting a small tmpfs needs root") }
+        guard Harness.isRoot else { throw Harness.skip("mounting a small tmpfs needs root") }
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false)
         XCTAssertEqual(try Harness.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "tmpfs", cache]).status, 0)
         defer { try? Harness.run(["umount", cache]) }

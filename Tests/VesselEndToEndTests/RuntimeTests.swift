@@ -22,7 +22,7 @@ final class RuntimeTests: XCTestCase {
 
     private var tiny: String {
         get throws {
-            guard FileManager.default.fileExists(atPath: Self.tiny) else { throw XCTSkip("fixture oci/tiny missing: run scripts/test") }
+            guard FileManager.default.fileExists(atPath: Self.tiny) else { throw Harness.skip("fixture oci/tiny missing: run scripts/test") }
             return Self.tiny
         }
     }
@@ -79,13 +79,30 @@ final class RuntimeTests: XCTestCase {
     /// user's subordinate ids (useradd gives a range on Debian).
     func testFakerootRunHonoursTheImageUser() throws {
         guard let user = Harness.testUser, (try? String(contentsOfFile: "/etc/subuid", encoding: .utf8))?.contains(user + ":") == true else {
-            throw XCTSkip("the test user has no /etc/subuid range")
+            throw Harness.skip("the test user has no /etc/subuid range")
         }
         let r = try vessel(["run", "--fakeroot", tiny])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, "hello world\nuid=1000 gid=1000 cwd=/srv/app\n")
         let exec = try vessel(["exec", "--fakeroot", tiny, "id", "-u"])
         XCTAssertEqual(exec.stdout, "0\n", "exec --fakeroot stays root")
+    }
+
+    /// Without newuidmap the image's User cannot exist inside: one warning line says what is
+    /// missing and its fix (as vessel doctor does), and the image runs as root.
+    func testFakerootRunWithoutNewuidmapWarnsAndRunsAsRoot() throws {
+        guard Harness.isRoot, Harness.testUser != nil else { throw Harness.skip("renaming newuidmap aside needs root") }
+        let tool = "/usr/bin/newuidmap", aside = "/usr/bin/newuidmap.vessel-test-aside"
+        guard rename(tool, aside) == 0 else { throw Harness.skip("\(tool) is not installed (apt-get install uidmap)") }
+        defer { rename(aside, tool) }
+        let image = try tiny
+        let r = try vessel(["run", "--fakeroot", image])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "hello world\nuid=0 gid=0 cwd=/srv/app\n")
+        XCTAssertEqual(r.stderr, "vessel: warning: the image's User 1000:1000 needs subordinate ids, but newuidmap/newgidmap are not installed (as root: apt-get install uidmap); running as root\n")
+        let doctor = try Harness.vessel("doctor")
+        XCTAssertTrue(doctor.stdout.contains("newuidmap/newgidmap are not installed"), doctor.stdout)
+        XCTAssertTrue(doctor.stdout.contains("as root: apt-get install uidmap"), doctor.stdout)
     }
 
     func testBinds() throws {
@@ -113,7 +130,7 @@ final class RuntimeTests: XCTestCase {
     }
 
     func testHomeCurrentDirectoryAndTheirOptOuts() throws {
-        guard let user = Harness.testUser, let pw = getpwnam(user) else { throw XCTSkip("needs the test user") }
+        guard let user = Harness.testUser, let pw = getpwnam(user) else { throw Harness.skip("needs the test user") }
         let home = String(cString: pw.pointee.pw_dir)
         let marker = home + "/vessel-home-marker"
         try Harness.run(["sh", "-c", "echo home > \(marker) && chown \(user) \(marker)"])
@@ -281,7 +298,7 @@ final class RuntimeTests: XCTestCase {
 
     /// Without a usable /dev/fuse Vessel says so and runs from an unpacked copy.
     func testFallsBackToUnpackingWithoutFuse() throws {
-        guard Harness.isRoot, let user = Harness.testUser else { throw XCTSkip("hiding /dev/fuse needs root") }
+        guard Harness.isRoot, let user = Harness.testUser else { throw Harness.skip("hiding /dev/fuse needs root") }
         let image = try tiny
         let blocker = Self.dir + "/no-fuse"
         FileManager.default.createFile(atPath: blocker, contents: Data(), attributes: [.posixPermissions: 0])

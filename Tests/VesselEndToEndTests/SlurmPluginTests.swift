@@ -170,7 +170,7 @@ final class SlurmPluginTests: XCTestCase {
     }
 
     func testRegistryImageIsResolvedAtSubmission() throws {
-        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw XCTSkip("no test registry") }
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry") }
         let r = try srun("-p", "cpu", "--container-image=docker://\(registry)/corpus/tiny:latest", "sh", "-c",
                          "\(inImage); echo $VESSEL_SPANK_IMAGE_PATH", env: ["VESSEL_CACHE": dir + "/cache"])
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -11,7 +11,7 @@ final class SlurmTests: XCTestCase {
     override func setUpWithError() throws {
         guard Harness.isRoot, let conf = Harness.env["SLURM_CONF"], FileManager.default.fileExists(atPath: conf),
               let user = Harness.env["SLURM_TEST_USER"] else {
-            throw XCTSkip("no test cluster: run scripts/test as root, which starts one")
+            throw Harness.skip("no test cluster: run scripts/test as root, which starts one")
         }
         jobUser = user
         // The job user needs its own directory for the image and the job's output.
