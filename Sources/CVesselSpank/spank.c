@@ -11,7 +11,16 @@
 #include <sys/prctl.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <stdint.h>
 #include <unistd.h>
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
 
 SPANK_PLUGIN(vessel, 1);
 
@@ -35,11 +44,30 @@ int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid) {
 
 int vessel_spank_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+/* clone3's arguments (linux/sched.h's struct clone_args, which clashes with glibc's sched.h). */
+struct vessel_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
 pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                         uid_t uid, gid_t gid, int ready_fd, int err_fd) {
+                         uid_t uid, gid_t gid, const gid_t *groups, int ngroups, int ready_fd, int err_fd,
+                         int *pidfd) {
     pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid != 0) return pid;
+    /* The pidfd is made with the process, so it can never name another one: root signals and
+     * reaps through it, never through a pid that may have been reaped and reused. */
+    int fd = -1;
+    struct vessel_clone_args args = {0};
+    args.flags = CLONE_PIDFD;
+    args.pidfd = (uint64_t)(uintptr_t)&fd;
+    args.exit_signal = SIGCHLD;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid != 0) {
+        if (pid > 0) {
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+            *pidfd = fd;
+        }
+        return pid;
+    }
     // If slurmstepd dies (killed, or crashed), the helper goes with it.
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != parent) _exit(125);
@@ -59,13 +87,35 @@ pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[
     } else if (ready_fd == 3) {
         fcntl(3, F_SETFD, 0);
     }
-    // slurmstepd has only set its effective ids to the user; make all of them the user's.
+    // All of the user's ids and groups (looked up before the fork: NSS is not safe here). The
+    // job epilog runs as root with root's groups; in user_init slurmstepd has only set its
+    // effective ids to the user's, and root's saved id lets this child take root back to set
+    // the groups before it gives up root for good.
+    if (geteuid() != 0 && setresuid(-1, 0, -1) != 0) _exit(125);
+    if (setgroups((size_t)ngroups, groups) != 0) _exit(125);
     if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) _exit(125);
     if (cwd == NULL || chdir(cwd) != 0) {
         if (chdir("/") != 0) _exit(125);
     }
     execve(path, argv, envp);
     _exit(127);
+}
+
+int vessel_spank_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int vessel_spank_reap(int pidfd, int *status, int nohang) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    int rc;
+    do {
+        rc = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED | (nohang ? WNOHANG : 0));
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) return errno == ECHILD ? 1 : -1;  // reaped already (by slurmstepd): gone
+    if (info.si_pid == 0) return 0;              // still running
+    *status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : info.si_status & 0x7f;
+    return 1;
 }
 
 int vessel_spank_join(pid_t pid) {

@@ -26,9 +26,22 @@ final class BlobFile: BlobWriter {
         self.size = size
         self.progress = progress
         final = cache.blobPath(digest)
-        partial = final + ".partial"
-        fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+        // Never through a link another user put there; another user's partial file, which this
+        // user may not write, is left to them, and this download gets a name of its own.
+        var partial = final + ".partial"
+        var fd = open(partial, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        if fd < 0, errno == EACCES || errno == EPERM || errno == ELOOP {
+            partial = final + ".partial-u\(getuid())"
+            fd = open(partial, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        }
         guard fd >= 0 else { throw CacheError.io(partial, reason: String(cString: strerror(errno))) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw CacheError.io(partial, reason: "not a regular file; refused")
+        }
+        self.partial = partial
+        self.fd = fd
         try rehashExisting()
     }
 

@@ -85,8 +85,17 @@ public final class CacheLock {
         let age: Double
 
         init?(path: String) {
+            // A lock file is only read, and only if it is a regular file: in a shared cache a
+            // FIFO or a link under a lock's name must not block or redirect the reader.
             var st = stat()
-            guard stat(path, &st) == 0, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+            let n = read(fd, &buffer, buffer.count)
+            guard n >= 0 else { return nil }
+            let text = String(decoding: buffer[0..<n], as: UTF8.self)
             let parts = text.split(separator: " ")
             host = parts.first.map(String.init) ?? "?"
             pid = parts.count > 1 ? Int32(parts[1]) ?? 0 : 0

@@ -6,12 +6,19 @@ import VesselOCI
 ///     ROOT/blobs/sha256/HEX          verified blobs, by digest
 ///     ROOT/blobs/sha256/HEX.partial  a download in progress (resumed by the next one)
 ///     ROOT/images/KEY.sqsh           converted images, by manifest digest and build options
-///     ROOT/images/KEY.json           what each one is (source, digest, options, sizes)
+///     ROOT/images/KEY.json           what each one is (source, digest, options, sizes, SHA-256)
+///     ROOT/images/KEY.uUID.*         a user's own verified copy of another user's conversion
 ///     ROOT/locks/                    one lock per blob and per image being made
 ///
 /// Files appear under their final name only when complete (rename), so a reader never sees a
 /// partial file; writers take the lock first, so each blob is downloaded and each image
 /// converted once however many processes ask for it at the same time.
+///
+/// A shared cache is written by users who need not trust each other (SECURITY.md). Blobs are
+/// named by their digest and checked against it when read. A converted image is handed out
+/// only as a file its reader (or root) owns, read-only, which no one else can change or
+/// replace (the directories are sticky when shared): one converted by another user is copied
+/// once, and used only if the copy's SHA-256 is the one its converter recorded.
 public struct ImageCache: Sendable {
     public let root: String
 
@@ -19,22 +26,36 @@ public struct ImageCache: Sendable {
         self.root = root
         // A new account has no ~/.cache yet.
         try? FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        for dir in ["", "/blobs", "/blobs/sha256", "/images", "/locks"] {
+        if mkdir(root, 0o777) != 0, errno != EEXIST {
+            throw CacheError.unusable(root, reason: "cannot create \(root): \(String(cString: strerror(errno)))")
+        }
+        var st = stat()
+        guard stat(root, &st) == 0 else { throw CacheError.unusable(root, reason: String(cString: strerror(errno))) }
+        // Below a shared root (group- or world-writable, as `chmod 2775` or the plugin's 1777
+        // cache), the directories are as writable as the root, whatever this user's umask, and
+        // sticky: no one removes or replaces what someone else wrote. Locks are not sticky, so
+        // that anyone can break a dead process's stale lock.
+        let shared = st.st_mode & 0o022
+        for (dir, sticky) in [("/blobs", true), ("/blobs/sha256", true), ("/images", true), ("/locks", false)] {
             let p = root + dir
-            if mkdir(p, 0o777) != 0, errno != EEXIST {
+            if mkdir(p, 0o700) == 0 {
+                chmod(p, 0o755 | shared | (st.st_mode & S_ISGID) | (shared != 0 && sticky ? S_ISVTX : 0))
+            } else if errno != EEXIST {
                 throw CacheError.unusable(root, reason: "cannot create \(p): \(String(cString: strerror(errno)))")
             }
         }
-        guard access(root + "/locks", W_OK) == 0, access(root + "/images", W_OK) == 0 else {
-            throw CacheError.unusable(root, reason: "not writable by this user")
+        for dir in ["/locks", "/images", "/blobs/sha256"] where access(root + dir, W_OK) != 0 {
+            var d = stat()
+            let owner = stat(root + dir, &d) == 0 ? (getpwuid(d.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(d.st_uid)") : "?"
+            throw CacheError.unusable(root, reason: "\(root + dir) is not writable by this user (made by \(owner) with mode \(String(d.st_mode & 0o7777, radix: 8)); for a shared cache it needs the root's write bits: chmod 1777 or 3775, see vessel-cache(1))")
         }
     }
 
-    /// VESSEL_CACHE, the config's cache-dir, or ~/.cache/vessel ($XDG_CACHE_HOME/vessel).
+    /// VESSEL_CACHE, the config's cache-dir (first when the site pins it), or ~/.cache/vessel
+    /// ($XDG_CACHE_HOME/vessel).
     public static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment,
                                    config: SiteConfig = .load()) -> String {
-        if let c = environment["VESSEL_CACHE"], !c.isEmpty { return c }
-        if let c = config.cacheDirectory { return c }
+        if let c = config.cacheDirectory(environment: environment) { return c }
         if let x = environment["XDG_CACHE_HOME"], !x.isEmpty { return x + "/vessel" }
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/vessel"
     }
@@ -71,16 +92,119 @@ public struct ImageCache: Sendable {
         return String(Digest.of(Array(text.utf8)).hex.prefix(32))
     }
 
+    /// The converted image for `key`, as a file this user (or root) owns and no one else may
+    /// change: this user's own entry, or their verified copy of another user's (made now if
+    /// needed). Nil when there is none to be trusted: then it is converted again.
     public func cachedImage(_ key: String) -> CachedImage? {
-        guard let data = FileManager.default.contents(atPath: recordPath(key)),
-              let record = try? JSONDecoder().decode(CachedImage.Record.self, from: data) else { return nil }
-        var st = stat()
-        guard stat(imagePath(key), &st) == 0 else { return nil }
-        return CachedImage(key: key, path: imagePath(key), record: record, bytes: Int64(st.st_size), lastUsed: Self.mtime(recordPath(key)))
+        let me = getuid()
+        if let own = entry(key, trustedOwners: [me, 0]) { return own }
+        if let copy = entry(Self.userKey(key, me), trustedOwners: [me]) { return copy }
+        return try? copyVerified(key, to: Self.userKey(key, me))
     }
 
+    /// The key this user's conversion is written under: KEY, unless another user's entry holds
+    /// that name (it cannot be replaced in a sticky directory, nor should it be).
+    public func writableKey(_ key: String) -> String {
+        var st = stat()
+        guard lstat(imagePath(key), &st) == 0, st.st_uid != getuid() else { return key }
+        return Self.userKey(key, getuid())
+    }
+
+    static func userKey(_ key: String, _ uid: uid_t) -> String { key + ".u\(uid)" }
+
+    /// Publishes a conversion written at imagePath(key): its SHA-256 and size go into the record,
+    /// and both files become read-only, so that a reader can tell it is what was written.
     public func record(_ record: CachedImage.Record, key: String) throws {
-        try Self.writeAtomically(Array(try JSONEncoder.stable.encode(record)) + [0x0a], to: recordPath(key))
+        let path = imagePath(key)
+        var r = record
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let (digest, bytes) = try Self.hash(fd, path: path, copyTo: nil)
+        r.sha256 = digest.description
+        r.bytes = bytes
+        guard fchmod(fd, 0o444) == 0 else { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+        do { try SmallFile.write(Array(try JSONEncoder.stable.encode(r)) + [0x0a], to: recordPath(key), mode: 0o444) } catch let e as SmallFile.WriteError {
+            throw CacheError.io(e.path, reason: e.reason)
+        }
+    }
+
+    /// An entry whose record and image are regular files owned by one of `trustedOwners`, that
+    /// no one else may write to, of the recorded size.
+    private func entry(_ key: String, trustedOwners: Set<uid_t>) -> CachedImage? {
+        guard let (record, recordStat) = readRecord(key), let sha = record.sha256, !sha.isEmpty else { return nil }
+        var st = stat()
+        let fd = open(imagePath(key), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, trustedOwners.contains(st.st_uid),
+              trustedOwners.contains(recordStat.st_uid), st.st_mode & 0o022 == 0, recordStat.st_mode & 0o022 == 0,
+              record.bytes == Int64(st.st_size) else { return nil }
+        return CachedImage(key: key, path: imagePath(key), record: record, bytes: Int64(st.st_size),
+                           lastUsed: Date(timeIntervalSince1970: Double(recordStat.st_mtim.tv_sec)))
+    }
+
+    /// Another user's conversion, copied to this user's own entry: hashed as it is copied, and
+    /// kept only when the SHA-256 is the one its record holds.
+    private func copyVerified(_ key: String, to ownKey: String) throws -> CachedImage? {
+        guard let (record, recordStat) = readRecord(key), let sha = record.sha256, let bytes = record.bytes else { return nil }
+        let source = open(imagePath(key), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard source >= 0 else { return nil }
+        defer { close(source) }
+        var st = stat()
+        guard fstat(source, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == recordStat.st_uid,
+              Int64(st.st_size) == bytes else { return nil }
+        let out = try AtomicOutput(path: imagePath(ownKey), replace: true)
+        let target = open(out.writePath, O_WRONLY | O_CLOEXEC)
+        guard target >= 0 else { out.discard(); throw CacheError.io(imagePath(ownKey), reason: String(cString: strerror(errno))) }
+        defer { close(target) }
+        let (digest, copied) = try Self.hash(source, path: imagePath(key), copyTo: target)
+        guard digest.description == sha, copied == bytes else {
+            out.discard()
+            FileHandle.standardError.write(Data("vessel: warning: \(imagePath(key)) is not what its converter recorded (SHA-256 \(digest.hex.prefix(12))..., recorded \(sha.dropFirst(7).prefix(12))...); not used\n".utf8))
+            return nil
+        }
+        guard fchmod(target, 0o444) == 0 else { out.discard(); throw CacheError.io(imagePath(ownKey), reason: String(cString: strerror(errno))) }
+        try out.commit()
+        try SmallFile.write(Array(try JSONEncoder.stable.encode(record)) + [0x0a], to: recordPath(ownKey), mode: 0o444)
+        return entry(ownKey, trustedOwners: [getuid()])
+    }
+
+    /// A record that is a regular file (not a link), decoded, with its stat.
+    private func readRecord(_ key: String) -> (CachedImage.Record, stat)? {
+        let fd = open(recordPath(key), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size < 1 << 20 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        guard read(fd, &bytes, bytes.count) == bytes.count,
+              let record = try? JSONDecoder().decode(CachedImage.Record.self, from: Data(bytes)) else { return nil }
+        return (record, st)
+    }
+
+    /// SHA-256 and length of what `fd` holds from its start, written to `copyTo` as it is read.
+    static func hash(_ fd: Int32, path: String, copyTo out: Int32?) throws -> (Digest, Int64) {
+        var sha = StreamingSHA256()
+        var total: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(total)) }
+            if n < 0 { if errno == EINTR { continue }; throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            try buffer.withUnsafeBytes { raw in
+                let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                sha.update(chunk)
+                var done = 0
+                while let out, done < n {
+                    let w = write(out, chunk.baseAddress! + done, n - done)
+                    if w < 0 { if errno == EINTR { continue }; throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+                    done += w
+                }
+            }
+            total += Int64(n)
+        }
+        return (sha.finish(), total)
     }
 
     /// Marks an image used now, for `cache clean --older-than`.
@@ -125,6 +249,18 @@ public struct CachedImage: Sendable {
         public var platform: String
         public var compression: String
         public var created: String
+        /// The image file's SHA-256 and size as its converter wrote it (ImageCache.record).
+        public var sha256: String?
+        public var bytes: Int64?
+
+        public init(source: String, pinned: String, manifestDigest: String, platform: String, compression: String, created: String) {
+            self.source = source
+            self.pinned = pinned
+            self.manifestDigest = manifestDigest
+            self.platform = platform
+            self.compression = compression
+            self.created = created
+        }
     }
 
     public let key: String

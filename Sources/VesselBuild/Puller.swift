@@ -62,12 +62,12 @@ public struct Puller {
             let lock = try cache.lock("image-" + key, log: log)
             defer { lock.release() }
             if cache.cachedImage(key) == nil {
-                try convert(r, client: client, cache: cache, key: key, options: options, progressStyle: progressStyle)
+                try convert(r, client: client, cache: cache, key: cache.writableKey(key), options: options, progressStyle: progressStyle)
                 cached = false
             }
         }
         guard let image = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after conversion") }
-        cache.touch(key)
+        cache.touch(image.key)
         if cached, progressStyle != .quiet { log("\(r.pinned): converted before; using \(image.path)") }
         let target = output ?? image.path
         if let output { try Self.place(image.path, at: output, replace: options.replace) }
@@ -91,6 +91,7 @@ public struct Puller {
             let lock = try cache.lock("image-" + key, log: log)
             defer { lock.release() }
             if cache.cachedImage(key) == nil {
+                let key = cache.writableKey(key)
                 var converter = Converter()
                 converter.log = log
                 var opts = options
@@ -105,8 +106,9 @@ public struct Puller {
                                        created: ISO8601DateFormatter().string(from: Date())), key: key)
             }
         }
-        cache.touch(key)
-        return cache.imagePath(key)
+        guard let cached = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after conversion") }
+        cache.touch(cached.key)
+        return cached.path
     }
 
     private func convert(_ r: Resolution, client: RegistryClient, cache: ImageCache, key: String, options: BuildOptions,
@@ -114,11 +116,15 @@ public struct Puller {
         let repo = r.reference.repository
         let cfg = r.manifest.config
         let configBytes: [UInt8]
-        if cache.hasBlob(cfg.digest, size: cfg.size) {
-            configBytes = try FileRegion(path: cache.blobPath(cfg.digest), offset: 0, length: cfg.size).readAll()
+        // A cached blob is used only if it is what its name says (another user may have written it).
+        if cache.hasBlob(cfg.digest, size: cfg.size),
+           let bytes = try? FileRegion(path: cache.blobPath(cfg.digest), offset: 0, length: cfg.size).readAll(),
+           Digest.of(bytes) == cfg.digest {
+            configBytes = bytes
         } else {
             configBytes = try client.smallBlob(repo, cfg.digest, size: cfg.size)
-            try cache.storeBlob(configBytes, digest: cfg.digest)
+            // Not fatal: another user's file may hold the name (and is then not used).
+            try? cache.storeBlob(configBytes, digest: cfg.digest)
         }
         let image = try ManifestSelection.assemble(
             reference: .registry(r.pinned.description), manifestDigest: r.manifestDigest, manifest: r.manifest,

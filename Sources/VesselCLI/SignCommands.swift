@@ -53,7 +53,7 @@ struct Key: ParsableCommand {
             print("your keys (\(store.directory)):")
             if own.isEmpty { print("  none (vessel key new)") }
             for k in own { print("  \(k.id)  \(k.name)") }
-            let others = store.trusted(extra: SiteConfig.load().trustedKeys).filter { t in !own.contains(t) }
+            let others = store.trusted(by: SiteConfig.load()).filter { t in !own.contains(t) }
             print("trusted keys:")
             if others.isEmpty { print("  none besides yours (vessel key import)") }
             for k in others { print("  \(k.id)  \(k.name)") }
@@ -125,7 +125,7 @@ struct Verify: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     func run() throws {
         do {
-            let required: [PublicKey]? = try key.map { [try PublicKey.load($0)] } ?? (trusted ? KeyStore().trusted(extra: SiteConfig.load().trustedKeys) : nil)
+            let required: [PublicKey]? = try key.map { [try PublicKey.load($0)] } ?? (trusted ? KeyStore().trusted(by: SiteConfig.load()) : nil)
             let (sigs, provenance) = try ImageSigner.verify(image, detached: detached, trusted: required)
             if json {
                 struct Out: Encodable { var image: String; var signatures: [VerifiedSignature]; var provenance: Provenance? }

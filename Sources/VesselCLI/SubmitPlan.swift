@@ -123,17 +123,15 @@ struct SubmitPlan {
         return path
     }
 
-    /// RESULTS_ROOT/USER made now, so that a root the user cannot write to is refused before
-    /// the job runs rather than reported after it ends.
+    /// RESULTS_ROOT/USER made now (this user's, 0700: see UserResultsDirectory), so that a root
+    /// the user cannot write to, or a USER directory someone else made, is refused before the
+    /// job runs rather than reported after it ends.
     func prepareResultsRoot() throws {
-        var path = ""
-        for part in "\(resultsRoot)/\(user)".split(separator: "/") {
-            path += "/" + part
-            if mkdir(path, 0o755) != 0, errno != EEXIST {
-                throw SubmitError.resultsRoot(resultsRoot, "cannot create \(path): \(String(cString: strerror(errno)))")
-            }
+        let home: UserResultsDirectory
+        do { home = try UserResultsDirectory(root: resultsRoot, user: user) } catch {
+            throw SubmitError.resultsRoot(resultsRoot, "\(error)")
         }
-        guard access(path, W_OK) == 0 else { throw SubmitError.resultsRoot(resultsRoot, "\(path) is not writable") }
+        guard faccessat(home.fd, ".", W_OK, 0) == 0 else { throw SubmitError.resultsRoot(resultsRoot, "\(home.name) is not writable") }
     }
 
     static func requirements(_ path: String) throws -> ImageRequirements {

@@ -245,6 +245,9 @@ public final class LayerMerger {
         if raw.first == UInt8(ascii: "/") {
             throw unsafe(raw, "absolute paths would escape the image root")
         }
+        guard raw.count <= TreeLimits.pathBytes else {
+            throw unsafe(Array(raw.prefix(80)) + Array("...".utf8), "a path of \(raw.count) bytes; Vessel takes at most \(TreeLimits.pathBytes) (Linux's PATH_MAX)")
+        }
         var parts: [FileName] = []
         for part in raw.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             if part.elementsEqual([UInt8(ascii: ".")]) { continue }
@@ -252,6 +255,9 @@ public final class LayerMerger {
                 throw unsafe(entry, "\"..\" would escape the image root")
             }
             parts.append(FileName(Array(part)))
+        }
+        guard parts.count <= TreeLimits.depth else {
+            throw unsafe(Array(raw.prefix(80)) + Array("...".utf8), "\(parts.count) directories deep; Vessel takes at most \(TreeLimits.depth)")
         }
         return TreePath(parts)
     }
@@ -264,12 +270,22 @@ public final class LayerMerger {
         .unsafePath(layer: label, path: String(decoding: raw, as: UTF8.self), reason: reason)
     }
 
-    private func build(_ n: MergeNode) -> TreeNode {
-        let node = TreeNode(name: n.name, inode: n.inode ?? Inode(kind: .directory, metadata: implicitDirectory))
-        if node.inode.isDirectory {
-            for child in n.children.values { node.setChild(build(child)) }
+    /// The finished tree, built without recursion (no tree can exhaust the stack).
+    private func build(_ top: MergeNode) -> TreeNode {
+        func made(_ n: MergeNode) -> TreeNode {
+            TreeNode(name: n.name, inode: n.inode ?? Inode(kind: .directory, metadata: implicitDirectory))
         }
-        return node
+        let root = made(top)
+        var stack = [(top, root)]
+        while let (n, node) = stack.popLast() {
+            guard node.inode.isDirectory else { continue }
+            for child in n.children.values {
+                let c = made(child)
+                node.setChild(c)
+                stack.append((child, c))
+            }
+        }
+        return root
     }
 
     private static let whiteoutPrefix = Array(".wh.".utf8)

@@ -207,8 +207,9 @@ public final class RegistryClient: @unchecked Sendable {
         var redirects = 0
         while true {
             var request = HTTPRequest(url: url, headers: headers, resumeFrom: resumeFrom)
-            // The registry's credentials go to the registry only, never to blob storage it redirects to.
-            if let authorization, Self.host(of: url) == Self.host(of: try baseURL()) { request.headers["Authorization"] = authorization }
+            // The registry's credentials go to the registry only (same scheme, host and port), never
+            // to blob storage it redirects to, nor over http when it was reached over https.
+            if let authorization, Self.origin(of: url) == Self.origin(of: try baseURL()) { request.headers["Authorization"] = authorization }
             let r = try withTransport { try $0.send(request, sink: sink) }
             if r.isRedirect {
                 guard let location = r.header("location"), redirects < 5 else {
@@ -218,7 +219,7 @@ public final class RegistryClient: @unchecked Sendable {
                 redirects += 1
                 continue
             }
-            if r.status == 401, !triedAuth, Self.host(of: url) == Self.host(of: try baseURL()) {
+            if r.status == 401, !triedAuth, Self.origin(of: url) == Self.origin(of: try baseURL()) {
                 triedAuth = true
                 guard let header = r.header("www-authenticate"), let challenge = AuthChallenge(header: header),
                       let value = try authenticate(challenge, scope: scope, what: what) else {
@@ -304,8 +305,12 @@ public final class RegistryClient: @unchecked Sendable {
         return try body(t)
     }
 
-    static func host(of url: String) -> String {
-        URLComponents(string: url).map { "\($0.host ?? ""):\($0.port ?? 0)" } ?? ""
+    /// Scheme, host and port (the scheme's default when none is written): where a URL's
+    /// requests go, and how. Credentials follow a redirect only to the same origin.
+    static func origin(of url: String) -> String {
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased() else { return "" }
+        let port = c.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : 0)
+        return "\(scheme)://\(c.host?.lowercased() ?? ""):\(port)"
     }
 
     static func resolve(_ location: String, against url: String) -> String {

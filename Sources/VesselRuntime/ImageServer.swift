@@ -1,6 +1,7 @@
 import CLinux
 import CVesselFuse
 import Foundation
+import VesselBuild
 
 /// The image, mounted through FUSE by Vessel itself with libsquashfuse's low-level operations.
 /// The mount lives in Vessel's private mount namespace, so it disappears with the namespace:
@@ -9,7 +10,8 @@ final class ImageServer {
     private let image: OpaquePointer
     let fuseFD: Int32
 
-    /// Opens the image file; call before entering namespaces (the path is the host's).
+    /// Opens the image file; call before entering namespaces (the path is the host's). Given
+    /// an OpenedFile's path, the server reads that file.
     init(image: String) throws {
         guard let opened = vessel_image_open(image) else {
             throw RuntimeError.imageUnreadable(image, reason: "libsquashfuse cannot open it as SquashFS")
@@ -53,16 +55,13 @@ final class ImageServer {
 
     /// With real privilege, the kernel mounts the image itself (a read-only loop device that
     /// clears itself when the mount, and so Vessel's mount namespace, is gone).
-    static func mountWithKernel(_ image: String, at target: String) throws {
-        let fd = open(image, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw RuntimeError.imageUnreadable(image, reason: errnoText()) }
-        defer { close(fd) }
+    static func mountWithKernel(_ image: OpenedFile, at target: String) throws {
         var path = [CChar](repeating: 0, count: 64)
-        let dev = vessel_loop_attach(fd, &path, path.count)
-        guard dev >= 0 else { throw RuntimeError.mount(what: image, target: target, reason: "no loop device: \(errnoText(-dev))") }
+        let dev = vessel_loop_attach(image.fd, &path, path.count)
+        guard dev >= 0 else { throw RuntimeError.mount(what: image.name, target: target, reason: "no loop device: \(errnoText(-dev))") }
         defer { close(dev) }
         let device = String(cString: path)
-        try Sys.mount(device, target, "squashfs", UInt(MS_RDONLY) | UInt(MS_NOSUID) | UInt(MS_NODEV), what: "\(image) (\(device))")
+        try Sys.mount(device, target, "squashfs", UInt(MS_RDONLY) | UInt(MS_NOSUID) | UInt(MS_NODEV), what: "\(image.name) (\(device))")
     }
 
     /// Worker threads: I/O-heavy jobs wait on a single-threaded FUSE server. VESSEL_FUSE_THREADS overrides.

@@ -11,25 +11,36 @@ public struct Launcher {
     public init() {}
 
     public func run(_ spec: ContainerSpec) throws -> Int32 {
-        guard PlainSystem.exists(spec.image) else { throw RuntimeError.imageMissing(spec.image) }
+        // Opened once: the signature check, the mount and the unpacker read this same file,
+        // whatever its name points at meanwhile (see OpenedFile).
+        let file: OpenedFile
+        do { file = try OpenedFile(spec.image) } catch {
+            switch error as? OpenedFile.Failure {
+            case .missing?: throw RuntimeError.imageMissing(spec.image)
+            case .notRegular?: throw RuntimeError.imageUnreadable(spec.image, reason: "not a regular file")
+            case .cannotOpen(let reason)?: throw RuntimeError.imageUnreadable(spec.image, reason: reason)
+            case nil: throw error
+            }
+        }
+        let image = file.path
         // The site may require a trusted signature (require-signature in vessel.conf).
-        do { try TrustPolicy.check(spec.image) } catch { throw RuntimeError.untrusted("\(error)") }
+        do { try TrustPolicy.check(image) } catch { throw RuntimeError.untrusted(file.named("\(error)")) }
         let host = HostContext.current()
         // Real root needs no user namespace, and the kernel can mount the image itself.
         let privileged = host.uid == 0 && !spec.unpack
-        // The FUSE server's reader opens the image by its host path, so before any namespace;
-        // it reads the configuration too, which warms its caches for the mount.
-        let server = privileged || spec.unpack ? nil : try? ImageServer(image: spec.image)
+        // The FUSE server's reader opens the image before any namespace; it reads the
+        // configuration too, which warms its caches for the mount.
+        let server = privileged || spec.unpack ? nil : try? ImageServer(image: image)
         let config: RuntimeConfig?
         do {
             if let server {
                 config = try server.readFile(Inspection.runtimeConfigPath).map { try Inspection.runtimeConfig(json: $0, image: spec.image) }
             } else {
                 // Not opened (not SquashFS, say): libsquashfs says why.
-                config = try Inspection.runtimeConfig(of: SquashFSReader(path: spec.image), image: spec.image)
+                config = try Inspection.runtimeConfig(of: SquashFSReader(path: image), image: spec.image)
             }
         } catch {
-            throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingOccurrences(of: "\(spec.image): ", with: ""))
+            throw RuntimeError.imageUnreadable(spec.image, reason: file.named("\(error)").replacingOccurrences(of: "\(spec.image): ", with: ""))
         }
         let gpu = spec.nv ? try gpuPlan(host) : nil
         let plan = try MountPlan(spec: spec, host: host, gpu: gpu)
@@ -64,17 +75,17 @@ public struct Launcher {
         var mounted: ImageServer?
         var how = "fuse"
         if spec.unpack {
-            try unpack(spec.image, into: stage + "/image")
+            try unpack(file, into: stage + "/image")
             how = "unpacked"
         } else if privileged {
-            try ImageServer.mountWithKernel(spec.image, at: stage + "/image")
+            try ImageServer.mountWithKernel(file, at: stage + "/image")
             how = "kernel"
         } else {
             do {
                 mounted = try server!.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
             } catch RuntimeError.fuseUnavailable(let reason) {
                 FileHandle.standardError.write(Data("vessel: FUSE is not usable here (\(reason)); unpacking the image instead\n".utf8))
-                try unpack(spec.image, into: stage + "/image")
+                try unpack(file, into: stage + "/image")
                 how = "unpacked"
             }
         }
@@ -140,11 +151,11 @@ public struct Launcher {
 
     /// Unpacks into the staging tmpfs: private to Vessel's mount namespace, so it vanishes
     /// with it however Vessel ends. It takes memory (tmpfs) as large as the unpacked image.
-    func unpack(_ image: String, into directory: String) throws {
+    func unpack(_ image: OpenedFile, into directory: String) throws {
         do {
-            try SquashFSExtractor(image: image).extract(to: directory)
+            try SquashFSExtractor(image: image.path).extract(to: directory)
         } catch {
-            throw RuntimeError.setup("unpacking \(image)", reason: "\(error)")
+            throw RuntimeError.setup("unpacking \(image.name)", reason: image.named("\(error)"))
         }
     }
 

@@ -194,9 +194,11 @@ public enum TrustPolicy {
     public static func check(_ path: String, config: SiteConfig = .load(), keys: KeyStore? = nil) throws {
         guard config.requireSignature else { return }
         do {
-            _ = try ImageSigner.verify(path, trusted: (keys ?? KeyStore()).trusted(extra: config.trustedKeys))
+            _ = try ImageSigner.verify(path, trusted: (keys ?? KeyStore()).trusted(by: config))
         } catch SignError.unsigned(let p) {
             throw SignError.untrusted(p, reason: "not signed, and this site requires a signature from a trusted key (require-signature in vessel.conf)")
+        } catch SignError.untrusted(let p, let reason) where config.trust == .site {
+            throw SignError.untrusted(p, reason: reason + "; this site trusts only its own keys (/etc/vessel/trusted, trust = site in \(SiteConfig.siteFile))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import _CryptoExtras
+import VesselBuild
 import VesselOCI
 import Crypto
 import Foundation
@@ -117,10 +118,18 @@ public struct KeyStore {
         return names.compactMap { try? PublicKey.load(directory + "/" + $0) }
     }
 
-    /// Keys this user trusts: theirs, the ones imported, and the site's.
-    public func trusted(extra: [String] = []) -> [PublicKey] {
-        var keys = list()
-        for dir in [trustedDirectory, Self.siteTrustedDirectory] + extra {
+    /// Keys the trust policy accepts: the site's (/etc/vessel/trusted and the site file's
+    /// trusted-keys) and, when the site's `trust` allows users' keys, this user's own, imported
+    /// and listed ones. A site that requires signatures counts only its own unless it says
+    /// `trust = site+user`: otherwise `vessel key new` and `sign` would let anyone through.
+    public func trusted(by config: SiteConfig) -> [PublicKey] {
+        var keys: [PublicKey] = []
+        var sources = [Self.siteTrustedDirectory] + config.trustedKeys
+        if config.trust == .siteAndUser {
+            keys = list()
+            sources = [trustedDirectory] + sources + config.userTrustedKeys
+        }
+        for dir in sources {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else { continue }
             let files = isDir.boolValue ? ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".pub") }.map { dir + "/" + $0 } : [dir]

@@ -21,16 +21,21 @@ public struct ResultCollector {
         self.perNode = perNode
     }
 
-    public func destination(for p: ResultProvenance) -> String {
-        let job = "\(root)/\(p.user)/\(p.jobID)"
-        return perNode ? "\(job)/\(p.node)" : job
-    }
+    public func destination(for p: ResultProvenance) -> String { "\(root)/\(p.user)/" + below(p) }
+
+    /// The destination below RESULTS_ROOT/USER.
+    private func below(_ p: ResultProvenance) -> String { perNode ? "\(p.jobID)/\(p.node)" : p.jobID }
 
     /// Copies, verifies and renames into place; returns the provenance as written (its
-    /// `collection` says how it went).
+    /// `collection` says how it went). Everything below RESULTS_ROOT/USER is reached through
+    /// that directory's descriptor, once it is known to be this user's (UserResultsDirectory).
     public func collect(_ template: ResultProvenance) -> ResultProvenance {
         var p = template
-        let final = destination(for: p)
+        let home: UserResultsDirectory
+        do { home = try UserResultsDirectory(root: root, user: p.user) } catch {
+            return failed(p, error: "\(error)", final: nil)
+        }
+        let final = home.path + "/" + below(p)
         var lastError = ""
         for attempt in 1...max(1, attempts) {
             do {
@@ -38,18 +43,24 @@ public struct ResultCollector {
                 try? FileManager.default.removeItem(atPath: scratch)
                 return p
             } catch {
-                lastError = "\(error)"
+                lastError = home.named("\(error)")
                 if case ResultError.exists = error { break }
                 if attempt < attempts { Thread.sleep(forTimeInterval: backoff * Double(attempt)) }
             }
         }
-        p.collection = .init(status: .failed, attempts: attempts, error: lastError, keptAt: "\(p.node):\(scratch)",
+        return withExtendedLifetime(home) { failed(p, error: lastError, final: final) }
+    }
+
+    /// The node keeps its files with the record beside them; the record goes home too when
+    /// `final` (a path through this user's directory) takes a small file.
+    private func failed(_ template: ResultProvenance, error: String, final: String?) -> ResultProvenance {
+        var p = template
+        p.collection = .init(status: .failed, attempts: attempts, error: error, keptAt: "\(p.node):\(scratch)",
                              files: 0, bytes: 0, collectedAt: Date())
-        // The record stays with the kept files, and goes home too if the root takes a small file.
         if FileManager.default.fileExists(atPath: scratch), let data = try? p.encoded() {
             try? data.write(to: URL(fileURLWithPath: scratch + "/" + ResultProvenance.fileName + ".vessel"))
         }
-        if !FileManager.default.fileExists(atPath: final), let data = try? p.encoded() {
+        if let final, !FileManager.default.fileExists(atPath: final), let data = try? p.encoded() {
             let tmp = temporaryName(final) + "-record"
             if (try? FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)) != nil,
                (try? data.write(to: URL(fileURLWithPath: tmp + "/" + ResultProvenance.fileName))) != nil {

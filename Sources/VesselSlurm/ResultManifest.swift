@@ -98,6 +98,8 @@ public enum ResultError: Error, CustomStringConvertible, Equatable {
     case exists(String)
     case verification(String)
     case notCollected(String)
+    /// A results directory that cannot be made or may not be used (UserResultsDirectory).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -106,6 +108,7 @@ public enum ResultError: Error, CustomStringConvertible, Equatable {
         case .exists(let path): return "\(path) exists already; results are never overwritten"
         case .verification(let why): return "the copy does not match the original: \(why)"
         case .notCollected(let why): return why
+        case .refused(let why): return why
         }
     }
 }

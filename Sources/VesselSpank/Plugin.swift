@@ -58,6 +58,19 @@ public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMuta
         return -1
     }
     let ctx = spank_context()
+    if ctx == S_CTX_REMOTE {
+        // slurmstepd, still as root: what must be root's is made now (see ResultsScratch).
+        guard request.results != nil else { return 0 }
+        var uid: uid_t = 0, gid: gid_t = 0
+        do {
+            guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
+            try ResultsScratch.prepare(config, uid: uid, gid: gid)
+        } catch {
+            // Reported by each task, like any failure to make the step's container.
+            stepFailure = error.message
+        }
+        return 0
+    }
     guard ctx == S_CTX_LOCAL || ctx == S_CTX_ALLOCATOR else { return 0 }
     // Resolved already (srun inside a batch job of the same image): nothing to do.
     if let given = getenv(JobVariables.image).map({ String(cString: $0) }), given == image,
@@ -79,7 +92,7 @@ public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMuta
 
 @_cdecl("vessel_spank_user_init")
 public func spankUserInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    guard spank_remote(sp) == 1, let image = request.image else { return 0 }
+    guard spank_remote(sp) == 1, let image = request.image, stepFailure == nil else { return 0 }
     do {
         stepContainer = try StepContainer.start(sp, image: image, request: request, config: config)
     } catch {
@@ -129,15 +142,12 @@ public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutabl
     let node = env["SLURMD_NODENAME"] ?? "node"
     let scratch = ResultsScratch.path(config, uid: uid, job: job, node: node)
     let args = [config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", config.resultsMount]
-    let pid = withCStrings(args) { argv in
-        withCStrings(env.strings) { envp in vessel_spank_spawn(config.runtime, argv, envp, "/", uid, gid, -1, -1) }
-    }
-    guard pid > 0 else {
+    // As the job's user with their groups (a group's results root), never as root.
+    guard let collector = ChildProcess.spawn(args, environment: env.strings, directory: "/", uid: uid, gid: gid) else {
         vessel_spank_error("job \(job): cannot start \(config.runtime) collect: \(String(cString: strerror(errno))); results kept in \(node):\(scratch)")
         return 0
     }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let status = collector.wait() ?? -1
     if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
     return 0
 }

@@ -8,10 +8,10 @@ import Glibc
 /// step, and all ranks in one user namespace, which intra-node MPI shared memory needs).
 final class StepContainer {
     /// The helper as slurmstepd started it; stopped at the end of the step.
-    let helper: pid_t
+    let helper: ChildProcess
     let announcement: Announcement
 
-    private init(helper: pid_t, announcement: Announcement) {
+    private init(helper: ChildProcess, announcement: Announcement) {
         self.helper = helper
         self.announcement = announcement
     }
@@ -57,11 +57,9 @@ final class StepContainer {
         var fds: [Int32] = [-1, -1]
         guard vessel_spank_pipe(&fds) == 0 else { throw OptionError("cannot make a pipe: \(String(cString: strerror(errno)))") }
         let cwd = env["PWD"] ?? env["SLURM_SUBMIT_DIR"] ?? "/"
-        let pid = withCStrings(args) { argv in
-            withCStrings(list) { envp in vessel_spank_spawn(config.runtime, argv, envp, cwd, uid, gid, fds[1], -1) }
-        }
+        let helper = ChildProcess.spawn(args, environment: list, directory: cwd, uid: uid, gid: gid, readyFD: fds[1])
         close(fds[1])
-        guard pid > 0 else {
+        guard let helper else {
             close(fds[0])
             throw OptionError("cannot start \(config.runtime): \(String(cString: strerror(errno)))")
         }
@@ -69,12 +67,11 @@ final class StepContainer {
         close(fds[0])
         let a = Announcement(text)
         if let error = a.error ?? (a.pid == nil ? "the container helper ended without a word (\(config.runtime) spank-helper)" : nil) {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
+            helper.signal(SIGKILL)
+            _ = helper.wait()
             throw OptionError(error.hasPrefix(path) ? error : "\(image): \(error)")
         }
-        return StepContainer(helper: pid, announcement: a)
+        return StepContainer(helper: helper, announcement: a)
     }
 
     /// In a task, before Slurm execs its command: enter the container, take its environment,
@@ -82,6 +79,7 @@ final class StepContainer {
     func join(_ sp: OpaquePointer?, request: ContainerRequest) throws {
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let cwd = getcwd(&buf, buf.count).map { _ in String(cString: buf) }
+        // As the job's user (task_init), who may only open the namespaces of their own processes.
         guard let pid = announcement.pid, vessel_spank_join(pid) == 0 else {
             throw OptionError("joining the container: \(String(cString: strerror(errno)))")
         }
@@ -120,16 +118,9 @@ final class StepContainer {
     }
 
     /// At the end of the step (also after scancel or a time limit): the helper goes, and with it
-    /// the mount and the namespaces.
+    /// the mount and the namespaces. Through its pidfd only (see ChildProcess).
     func stop() {
-        kill(helper, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<100 {
-            if waitpid(helper, &status, WNOHANG) != 0 { return }
-            usleep(50_000)
-        }
-        kill(helper, SIGKILL)
-        waitpid(helper, &status, 0)
+        helper.stop(grace: 5)
     }
 }
 

@@ -48,7 +48,16 @@ public final class SquashFSListing {
         try check(sqfs_id_table_read(ids, f, &sb, cmp), path, "reading the id table")
         try check(sqfs_data_reader_load_fragment_table(d, &sb), path, "reading the fragment table")
         try check(sqfs_dir_reader_get_full_hierarchy(dirs, ids, nil, 0, &tree), path, "reading the directory tree")
-        walk(tree!, at: "")
+        // Iterative: a deep image must not exhaust the stack.
+        var stack: [(UnsafeMutablePointer<sqfs_tree_node_t>, String)] = [(tree!, "")]
+        while let (node, p) = stack.popLast() {
+            record(node, at: p)
+            var child = node.pointee.children
+            while let c = child {
+                stack.append((c, p + "/" + String(cString: vessel_tree_node_name(c))))
+                child = c.pointee.next
+            }
+        }
     }
 
     deinit {
@@ -59,7 +68,7 @@ public final class SquashFSListing {
         vessel_destroy(file)
     }
 
-    private func walk(_ node: UnsafeMutablePointer<sqfs_tree_node_t>, at p: String) {
+    private func record(_ node: UnsafeMutablePointer<sqfs_tree_node_t>, at p: String) {
         let inode = node.pointee.inode!
         let mode = inode.pointee.base.mode
         var size: UInt64 = 0
@@ -83,11 +92,6 @@ public final class SquashFSListing {
         default: kind = "s"
         }
         entries[p.isEmpty ? "/" : p] = Entry(kind: kind, mode: mode & 0o7777, uid: node.pointee.uid, gid: node.pointee.gid, size: size, target: target)
-        var child = node.pointee.children
-        while let c = child {
-            walk(c, at: p + "/" + String(cString: vessel_tree_node_name(c)))
-            child = c.pointee.next
-        }
     }
 
     /// Whether a regular file here has the same bytes as one in `other`.

@@ -18,6 +18,7 @@ final class TreeSerializer {
     private let warn: (String) -> Void
 
     private var written: [ObjectIdentifier: (number: UInt32, ref: UInt64)] = [:]
+    private var numbers: [ObjectIdentifier: UInt32] = [:]
     private var linkCounts: [ObjectIdentifier: Int] = [:]
     private var nextNumber: UInt32 = 1
     private var warnedPrefixes = Set<String>()
@@ -49,8 +50,9 @@ final class TreeSerializer {
 
     func write(_ tree: FileTree, into sb: inout sqfs_super_t) throws -> (UInt32, UInt64, UInt32) {
         tree.walk { _, node in linkCounts[ObjectIdentifier(node.inode), default: 0] += 1 }
+        numbers = Self.number(tree)
         sb.inode_table_start = file.pointee.get_size(file)
-        let (number, ref) = try writeDirectory(tree.root, parentNumber: 0)
+        let (number, ref) = try writeDirectories(tree.root)
         try check(sqfs_meta_writer_flush(inodeWriter), path, "writing inodes")
         try check(sqfs_meta_writer_flush(dirMeta), path, "writing directories")
         sb.root_inode_ref = ref
@@ -65,25 +67,76 @@ final class TreeSerializer {
         try check(sqfs_xattr_writer_flush(xattrs, file, &sb, compressor), path, "writing extended attributes")
     }
 
-    /// Writes the directory's children first, then its entries, then its own inode.
-    private func writeDirectory(_ dir: TreeNode, parentNumber: UInt32) throws -> (UInt32, UInt64) {
-        let children = dir.sortedChildren
-        // A directory's own number must be known for its children's "parent" field, but it is
-        // assigned after them; so subdirectories are told it up front by reserving numbers in order.
-        var entries: [(TreeNode, UInt32, UInt64)] = []
-        let myNumber = nextNumber + UInt32(countInodes(below: dir))
-        for child in children {
-            let id = ObjectIdentifier(child.inode)
-            if let done = written[id] {
-                entries.append((child, done.number, done.ref))
+    /// Each inode's number, in the order they are written: a directory's children first (in
+    /// name order, a hard-linked inode at its first name), then the directory. A directory's
+    /// entries name its subdirectories' inodes and each subdirectory names its parent's number,
+    /// so numbers are handed out here in one pass before anything is written. Iterative: an
+    /// image's depth is bounded (TreeLimits), but a walk must not be able to exhaust the stack.
+    static func number(_ tree: FileTree) -> [ObjectIdentifier: UInt32] {
+        var numbers: [ObjectIdentifier: UInt32] = [:]
+        var next: UInt32 = 1
+        var stack: [(node: TreeNode, children: [TreeNode], index: Int)] = [(tree.root, tree.root.sortedChildren, 0)]
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            if stack[top].index == stack[top].children.count {
+                numbers[ObjectIdentifier(stack[top].node.inode)] = next
+                next += 1
+                stack.removeLast()
                 continue
             }
-            let result = child.inode.isDirectory
-                ? try writeDirectory(child, parentNumber: myNumber)
-                : try writeLeaf(child.inode)
-            written[id] = (result.0, result.1)
-            entries.append((child, result.0, result.1))
+            let child = stack[top].children[stack[top].index]
+            stack[top].index += 1
+            let id = ObjectIdentifier(child.inode)
+            if numbers[id] != nil { continue }
+            if child.inode.isDirectory {
+                stack.append((child, child.sortedChildren, 0))
+            } else {
+                numbers[id] = next
+                next += 1
+            }
         }
+        return numbers
+    }
+
+    /// Writes every directory below and including `root`, children before parents, without
+    /// recursion: each frame holds a directory's sorted children and the entries made so far.
+    private func writeDirectories(_ root: TreeNode) throws -> (UInt32, UInt64) {
+        struct Frame {
+            let node: TreeNode
+            let children: [TreeNode]
+            var index = 0
+            var entries: [(TreeNode, UInt32, UInt64)] = []
+        }
+        var stack = [Frame(node: root, children: root.sortedChildren)]
+        var parents: [UInt32] = [0]
+        while true {
+            let top = stack.count - 1
+            if stack[top].index == stack[top].children.count {
+                let frame = stack.removeLast()
+                let result = try writeDirectory(frame.node, entries: frame.entries, parentNumber: parents.removeLast())
+                written[ObjectIdentifier(frame.node.inode)] = (result.0, result.1)
+                guard !stack.isEmpty else { return result }
+                stack[stack.count - 1].entries.append((frame.node, result.0, result.1))
+                continue
+            }
+            let child = stack[top].children[stack[top].index]
+            stack[top].index += 1
+            let id = ObjectIdentifier(child.inode)
+            if let done = written[id] {
+                stack[top].entries.append((child, done.number, done.ref))
+            } else if child.inode.isDirectory {
+                parents.append(numbers[ObjectIdentifier(stack[top].node.inode)]!)
+                stack.append(Frame(node: child, children: child.sortedChildren))
+            } else {
+                let result = try writeLeaf(child.inode)
+                written[id] = (result.0, result.1)
+                stack[top].entries.append((child, result.0, result.1))
+            }
+        }
+    }
+
+    /// Writes a directory's entries (its children are written), then its own inode.
+    private func writeDirectory(_ dir: TreeNode, entries: [(TreeNode, UInt32, UInt64)], parentNumber: UInt32) throws -> (UInt32, UInt64) {
         try check(sqfs_dir_writer_begin(dirWriter, 0), path, "writing directories")
         for (child, number, ref) in entries {
             let mode = UInt16(typeBits(child.inode.kind)) | child.inode.metadata.permissions
@@ -97,7 +150,7 @@ final class TreeSerializer {
             }, path, "writing directory \(child.name)")
         }
         try check(sqfs_dir_writer_end(dirWriter), path, "writing directories")
-        let subdirs = children.filter { $0.inode.isDirectory }.count
+        let subdirs = entries.filter { $0.0.inode.isDirectory }.count
         let xattrIndex = try xattrIndex(dir.inode.metadata.xattrs)
         guard let inode = sqfs_dir_writer_create_inode(dirWriter, 0, xattrIndex, parentNumber) else {
             throw SquashFSError.library(path: path, doing: "writing directories", code: SQFS_ERROR_ALLOC.rawValue, errno: 0)
@@ -108,24 +161,8 @@ final class TreeSerializer {
         } else {
             inode.pointee.data.dir_ext.nlink = UInt32(2 + subdirs)
         }
-        precondition(nextNumber == myNumber, "inode numbering went out of step")
+        precondition(nextNumber == numbers[ObjectIdentifier(dir.inode)], "inode numbering went out of step")
         return try emit(inode, dir.inode, xattrIndex: nil)
-    }
-
-    private var inodeCountCache: [ObjectIdentifier: Int] = [:]
-
-    /// How many not-yet-written inodes the subtree below `dir` holds (its own not counted).
-    private func countInodes(below dir: TreeNode) -> Int {
-        var seen = Set<ObjectIdentifier>()
-        func go(_ n: TreeNode) {
-            for c in n.children.values {
-                let id = ObjectIdentifier(c.inode)
-                if written[id] != nil || !seen.insert(id).inserted { continue }
-                if c.inode.isDirectory { go(c) }
-            }
-        }
-        go(dir)
-        return seen.count
     }
 
     private func writeLeaf(_ node: Inode) throws -> (UInt32, UInt64) {

@@ -30,3 +30,14 @@ public struct TreePath: Hashable, Sendable, CustomStringConvertible {
         "/" + components.map(\.description).joined(separator: "/")
     }
 }
+
+/// What an image's tree may hold. Linux resolves no path longer than PATH_MAX (4096 bytes), so an
+/// entry past it can be neither made nor used by a program; a layer that names one is refused
+/// (one line), before deep nesting costs memory or time (a 51 KB layer naming a path 20,000
+/// directories deep once took 1.7 GB and crashed the converter).
+public enum TreeLimits {
+    /// Bytes in an entry's path (and a hard link's target), as the layer spells it.
+    public static let pathBytes = 4096
+    /// Directories an entry may lie below.
+    public static let depth = 1024
+}

@@ -34,13 +34,15 @@ public final class FileTree {
         return node
     }
 
-    /// Visits every entry depth-first, parents before children, children sorted.
+    /// Visits every entry depth-first, parents before children, children sorted. Iterative,
+    /// so that no tree can exhaust the stack.
     public func walk(_ visit: (TreePath, TreeNode) throws -> Void) rethrows {
-        func go(_ path: TreePath, _ node: TreeNode) throws {
+        var stack: [(TreePath, TreeNode)] = [(.root, root)]
+        while let (path, node) = stack.popLast() {
             try visit(path, node)
-            for child in node.sortedChildren { try go(path.appending(child.name), child) }
+            // Pushed in reverse, so that they pop in name order.
+            for child in node.sortedChildren.reversed() { stack.append((path.appending(child.name), child)) }
         }
-        try go(.root, root)
     }
 
     /// Counts entries and distinct inodes (hard links share one).

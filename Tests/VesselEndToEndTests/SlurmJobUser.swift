@@ -9,13 +9,19 @@ struct SlurmJobUser {
     let dir: String
     let image: String
 
-    init(directoryIn parent: String, prefix: String) throws {
+    /// The test cluster's job user, when the cluster runs with the plugin; skips otherwise.
+    @discardableResult
+    static func requireCluster() throws -> String {
         guard Harness.isRoot, let conf = Harness.env["SLURM_CONF"], FileManager.default.fileExists(atPath: conf),
               let u = Harness.env["SLURM_TEST_USER"], let stack = Harness.env["SLURM_TEST_PLUGSTACK_DIR"],
               FileManager.default.fileExists(atPath: stack + "/vessel.conf") else {
-            throw XCTSkip("no test cluster with the plugin: run scripts/test as root")
+            throw Harness.skip("no test cluster with the plugin: run scripts/test as root")
         }
-        name = u
+        return u
+    }
+
+    init(directoryIn parent: String, prefix: String) throws {
+        name = try Self.requireCluster()
         let base = parent.hasSuffix("/") ? String(parent.dropLast()) : parent
         dir = base + "/\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         image = dir + "/tiny.sqsh"

@@ -25,11 +25,20 @@ int vessel_spank_job_id(spank_t sp, uint32_t *id);
 // pipe2 with O_CLOEXEC, which Swift's Glibc module does not declare.
 int vessel_spank_pipe(int fds[2]);
 
-// Starts `argv` as the job's user in `cwd` with `envp`, its fd 3 being `ready_fd`, stdin and
-// stdout /dev/null, stderr `err_fd` (or /dev/null when -1); with `ready_fd` -1 no fd 3.
-// Returns the pid, or -1.
+// Starts `argv` as the job's user (uid, gid and the supplementary `groups`) in `cwd` with
+// `envp`, its fd 3 being `ready_fd`, stdin and stdout /dev/null, stderr `err_fd` (or /dev/null
+// when -1); with `ready_fd` -1 no fd 3. Returns the pid and, in *pidfd, a descriptor of the
+// process made with it (close-on-exec); or -1.
 pid_t vessel_spank_spawn(const char *path, char *const argv[], char *const envp[], const char *cwd,
-                         uid_t uid, gid_t gid, int ready_fd, int err_fd);
+                         uid_t uid, gid_t gid, const gid_t *groups, int ngroups, int ready_fd, int err_fd,
+                         int *pidfd);
+
+// Sends `sig` through a pidfd: 0, or -1 with errno (ESRCH once the process has ended).
+int vessel_spank_signal(int pidfd, int sig);
+
+// Reaps the process of a pidfd: 1 when it has ended (*status as waitpid's, or untouched when
+// someone else reaped it), 0 when it still runs (with `nohang`), -1 on error.
+int vessel_spank_reap(int pidfd, int *status, int nohang);
 
 // Joins the user and mount namespaces of `pid`. Returns 0, or -1 with errno set.
 int vessel_spank_join(pid_t pid);

@@ -1,0 +1,365 @@
+import Foundation
+import XCTest
+
+/// What one user of a cluster must not be able to do to another through Vessel, each tried for
+/// real by an attacker and a victim of one group (TwoUsers), through the real Slurm test
+/// cluster where the plugin is involved: the attack fails, and the legitimate use still works.
+/// SECURITY.md states the threat model these hold.
+final class MultiUserSafetyTests: XCTestCase {
+    private var users: TwoUsers!
+    private var attacker: String { users.attacker }
+    private var victim: String { users.victim }
+
+    override func setUpWithError() throws { users = try TwoUsers(name) }
+    override func tearDownWithError() throws { users?.remove() }
+
+    private var tinyLayout: String { get throws { try Harness.require("oci/tiny") } }
+
+    /// The tiny image converted by `owner` into a file of theirs, in their own directory.
+    private func image(_ name: String, owner: String, compression: String = "zstd") throws -> String {
+        let path = try users.own(owner) + "/" + name
+        let r = try users.run(owner, [Harness.vessel, "build", "-q", "--compression", compression, path, "oci:" + tinyLayout])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return path
+    }
+
+    private func waitFor(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(100_000)
+        }
+        XCTFail("\(what): not within \(seconds) s")
+        throw XCTSkip("cannot go on")
+    }
+
+    /// Whether /.vessel/provenance.json says the image was compressed with gzip (the
+    /// attacker's images are; the victim's zstd).
+    static func builtWithGzip(_ provenance: String) -> Bool {
+        provenance.replacingOccurrences(of: " ", with: "").contains("\"compression\":\"gzip\"")
+    }
+
+    // MARK: 1. Root never signals a pid it may not own
+
+    /// The job's user kills the step's helper; slurmstepd reaps it; the victim's process gets its
+    /// pid. At the end of the step, root's side of the plugin must not signal that pid.
+    func testTheStepsEndNeverSignalsARecycledPid() throws {
+        _ = try SlurmJobUser.requireCluster()
+        let img = try image("tiny.sqsh", owner: attacker)
+        let fifo = users.dir + "/go"
+        XCTAssertEqual(mkfifo(fifo, 0o666), 0)
+        chmod(fifo, 0o666)
+        // The step waits on the FIFO with the shell's own `read`: once its helper is gone, the
+        // image's programs can no longer be started.
+        let step = try users.start(attacker, ["srun", "-p", "cpu", "--container-image=\(img)", "--container-mounts=\(users.dir):\(users.dir)",
+                                              "sh", "-c", "read line < \(fifo); echo done"])
+        defer { if step.isRunning { step.terminate() } }
+        var helper: Int32 = 0
+        try waitFor("the step's task, waiting") {
+            try Harness.run(["pgrep", "-u", attacker, "-f", "read line"]).status == 0
+        }
+        helper = Int32(try Harness.run(["pgrep", "-o", "-u", attacker, "-f", "spank-helper"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThan(helper, 0, "no helper")
+        // The attack: the job's user ends the helper, which is theirs; slurmstepd reaps it.
+        XCTAssertEqual(try users.run(attacker, ["kill", "-9", "\(helper)"]).status, 0)
+        try waitFor("the helper reaped") { !FileManager.default.fileExists(atPath: "/proc/\(helper)") }
+        // The victim's process takes that pid (ns_last_pid makes the next fork get it).
+        var victimProcess: Process?
+        for _ in 0..<50 where victimProcess == nil {
+            try "\(helper - 1)".write(toFile: "/proc/sys/kernel/ns_last_pid", atomically: false, encoding: .utf8)
+            let p = try users.start(victim, ["sleep", "120"])
+            if p.processIdentifier == helper { victimProcess = p } else { p.terminate(); p.waitUntilExit() }
+        }
+        let sleeper = try XCTUnwrap(victimProcess, "could not place the victim's process at pid \(helper)")
+        defer { if sleeper.isRunning { sleeper.terminate() } }
+        // The step ends: root's side of the plugin stops what it started.
+        let writer = open(fifo, O_WRONLY)
+        XCTAssertGreaterThanOrEqual(writer, 0)
+        _ = write(writer, "go\n", 3)
+        close(writer)
+        step.waitUntilExit()
+        usleep(500_000)
+        XCTAssertTrue(sleeper.isRunning, "the victim's process at the helper's old pid was signalled (status \(sleeper.isRunning ? 0 : sleeper.terminationStatus))")
+        // The legitimate use: a step starts, runs and ends as before.
+        let ok = try users.slurm(attacker, ["srun", "-p", "cpu", "--container-image=\(img)", "sh", "-c", "head -1 /etc/os-release"])
+        XCTAssertEqual(ok.stdout, "NAME=\"corpus-tiny\"\n", ok.stderr)
+    }
+
+    // MARK: 2. A shared cache cannot be poisoned
+
+    func testASharedGroupCacheCannotBePoisoned() throws {
+        // The documented group cache: the group's directory, setgid, group-writable; umask 002.
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
+        let env = ["VESSEL_CACHE": cache]
+        func resolve(_ user: String, _ extra: [String] = []) throws -> Harness.Result {
+            try users.run(user, [Harness.vessel, "resolve", "-q"] + extra + ["oci:" + tinyLayout], env: env, umask: "002")
+        }
+        let first = try resolve(victim)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let path = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let original = try Harness.sha256(path)
+        let record = String(path.dropLast(5)) + ".json"
+        let evil = try image("evil.sqsh", owner: attacker, compression: "gzip")
+
+        // The attacks: overwrite the file, replace it by rename, unlink and put another there,
+        // and the same with its record.
+        for attack in ["cat \(evil) > \(path)", "cp \(evil) \(path).new && mv -f \(path).new \(path)", "rm -f \(path) && cp \(evil) \(path)",
+                       "echo '{}' > \(record)", "rm -f \(record)"] {
+            _ = try users.run(attacker, ["sh", "-c", attack], umask: "002")
+        }
+        let again = try resolve(victim)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let used = again.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(try Harness.sha256(used), original, "the victim's resolve handed out a file that is not what was converted")
+        let run = try users.run(victim, [Harness.vessel, "exec", used, "cat", "/.vessel/provenance.json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(Self.builtWithGzip(run.stdout), "the attacker's image ran")
+
+        // The legitimate use: another member of the group gets the conversion without
+        // converting again (a verified copy of their own), byte for byte the same.
+        let shared = try resolve(attacker)
+        XCTAssertEqual(shared.status, 0, shared.stderr)
+        let theirs = shared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(try Harness.sha256(theirs), original)
+        XCTAssertTrue(theirs.hasSuffix(".u\(users.uid(attacker)).sqsh"), theirs)
+
+        // An entry whose bytes are not what its converter recorded is not used: converted anew.
+        let lz4 = try resolve(attacker, ["--compression", "lz4"])
+        XCTAssertEqual(lz4.status, 0, lz4.stderr)
+        let planted = lz4.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let honest = try Harness.sha256(planted)
+        _ = try users.run(attacker, ["sh", "-c", "chmod u+w \(planted) && cat \(evil) > \(planted)"])
+        let refused = try resolve(victim, ["--compression", "lz4"])
+        XCTAssertEqual(refused.status, 0, refused.stderr)
+        let mine = refused.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertNotEqual(mine, planted)
+        XCTAssertEqual(try Harness.sha256(mine), honest, "the victim's own conversion is the honest one")
+    }
+
+    /// The plugin's cache= is a 1777 directory: the first user's subdirectories must not lock
+    /// the others out.
+    func testAWorldWritableCacheServesEveryUser() throws {
+        let cache = try users.directory("cache", owner: "root", mode: "1777")
+        for user in [victim, attacker] {
+            let r = try users.run(user, [Harness.vessel, "resolve", "-q", "oci:" + tinyLayout], env: ["VESSEL_CACHE": cache])
+            XCTAssertEqual(r.status, 0, "\(user): \(r.stderr)")
+        }
+        var st = stat()
+        XCTAssertEqual(stat(cache + "/images", &st), 0)
+        XCTAssertEqual(st.st_mode & 0o7777, 0o1777, "images/ is as writable as the cache, and sticky")
+    }
+
+    // MARK: 3. What is checked is what is mounted
+
+    func testTheImageCheckedIsTheImageRun() throws {
+        let keyHome = try users.directory("keys", owner: "root", mode: "0700")
+        let signedName = try image("image.sqsh", owner: attacker)
+        let unsigned = try image("other.sqsh", owner: attacker, compression: "gzip")
+        XCTAssertEqual(try Harness.run([Harness.vessel, "key", "new", "--name", "site"], environment: ["HOME": keyHome]).status, 0)
+        let sign = try Harness.run([Harness.vessel, "sign", signedName], environment: ["HOME": keyHome])
+        XCTAssertEqual(sign.status, 0, sign.stderr)
+        let site = try SitePolicy(conf: "require-signature = yes\n", trusted: [keyHome + "/.config/vessel/keys/site.pub"])
+        defer { site.restore() }
+
+        // The attacker swaps the two files' names (in a directory of theirs) as fast as they can.
+        let swapper = try users.start(attacker, ["python3", "-c", """
+            import ctypes, os, time
+            libc = ctypes.CDLL(None, use_errno=True)
+            os.chdir(\"\(try users.own(attacker))\")
+            end = time.time() + 120
+            while time.time() < end:
+                libc.renameat2(-100, b"image.sqsh", -100, b"other.sqsh", 2)
+            """])
+        defer { swapper.terminate(); swapper.waitUntilExit() }
+        var ranSigned = 0, refused = 0, ranUnsigned = 0
+        for _ in 0..<60 {
+            let r = try users.run(victim, [Harness.vessel, "exec", signedName, "cat", "/.vessel/provenance.json"])
+            if r.status == 0 {
+                if Self.builtWithGzip(r.stdout) { ranUnsigned += 1 } else { ranSigned += 1 }
+            } else {
+                refused += 1
+            }
+        }
+        XCTAssertEqual(ranUnsigned, 0, "the unsigned image ran under require-signature")
+        XCTAssertGreaterThan(ranSigned, 0, "the signed image never ran")
+        XCTAssertGreaterThan(refused, 0, "the swap never showed: the test proves nothing")
+        _ = unsigned
+    }
+
+    // MARK: 4. The site's policy holds whatever a user sets
+
+    func testAUserCannotSwitchTheSitePolicyOff() throws {
+        let keyHome = try users.directory("keys", owner: "root", mode: "0700")
+        let signed = try image("signed.sqsh", owner: victim)
+        let unsigned = try image("unsigned.sqsh", owner: attacker)
+        XCTAssertEqual(try Harness.run([Harness.vessel, "key", "new", "--name", "site"], environment: ["HOME": keyHome]).status, 0)
+        XCTAssertEqual(try Harness.run([Harness.vessel, "sign", signed], environment: ["HOME": keyHome]).status, 0)
+        let site = try SitePolicy(conf: "require-signature = yes\n", trusted: [keyHome + "/.config/vessel/keys/site.pub"])
+        defer { site.restore() }
+        let mine = try users.directory("attacker-config", owner: attacker)
+        try users.run(attacker, ["sh", "-c", "mkdir -p \(mine)/vessel ~/.config/vessel && echo 'require-signature = no' | tee \(mine)/vessel/vessel.conf > ~/.config/vessel/vessel.conf"])
+        defer { _ = try? users.run(attacker, ["rm", "-rf", users.home(attacker) + "/.config/vessel"]) }
+        let attempts: [(String, [String: String])] = [
+            ("VESSEL_CONFIG=/dev/null", ["VESSEL_CONFIG": "/dev/null"]),
+            ("~/.config/vessel/vessel.conf", [:]),
+            ("XDG_CONFIG_HOME", ["XDG_CONFIG_HOME": mine]),
+        ]
+        for (how, env) in attempts {
+            let r = try users.run(attacker, [Harness.vessel, "exec", unsigned, "true"], env: env)
+            XCTAssertNotEqual(r.status, 0, "\(how) switched the site's require-signature off")
+            XCTAssertTrue(r.stderr.contains("not signed, and this site requires a signature"), "\(how): \(r.stderr)")
+        }
+        // The user's own key does not count where the site trusts only its own.
+        XCTAssertEqual(try users.run(attacker, [Harness.vessel, "key", "new", "--name", "mine"]).status, 0)
+        XCTAssertEqual(try users.run(attacker, [Harness.vessel, "sign", unsigned]).status, 0)
+        let own = try users.run(attacker, [Harness.vessel, "exec", unsigned, "true"])
+        XCTAssertNotEqual(own.status, 0, "a key of the user's own was trusted")
+        XCTAssertTrue(own.stderr.contains("none of them a trusted key"), own.stderr)
+        XCTAssertTrue(own.stderr.contains("this site trusts only its own keys"), own.stderr)
+        // Through the plugin too.
+        if (try? SlurmJobUser.requireCluster()) != nil {
+            let job = try users.slurm(attacker, ["env", "VESSEL_CONFIG=/dev/null", "srun", "-p", "cpu", "--container-image=\(unsigned)", "true"])
+            XCTAssertNotEqual(job.status, 0, "the plugin ran an unsigned image")
+            XCTAssertTrue(job.stderr.contains("this site requires a signature") || job.stderr.contains("none of them a trusted key"), job.stderr)
+        }
+        // The legitimate use: the image the site's key signed runs, for anyone.
+        let ok = try users.run(victim, [Harness.vessel, "exec", signed, "echo", "ran"])
+        XCTAssertEqual(ok.stdout, "ran\n", ok.stderr)
+        let alsoOK = try users.run(attacker, [Harness.vessel, "exec", signed, "echo", "ran"], env: ["VESSEL_CONFIG": "/dev/null"])
+        XCTAssertEqual(alsoOK.stdout, "ran\n", alsoOK.stderr)
+    }
+
+    // MARK: 5, 7, 8. Results: the user's directory, the node's scratch, the user's groups
+
+    /// A job of the victim's whose /results go to `root`; the job's output file, once the epilog
+    /// has had its say.
+    private func resultsJob(root: String, tag: String, image img: String) throws -> (id: String, output: String) {
+        let script = try users.own(victim) + "/job-\(tag).sh"
+        try "#!/bin/sh\necho \(tag) > /results/data.txt\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "755", script])
+        let out = try users.own(victim) + "/job-\(tag).out"
+        let r = try users.slurm(victim, ["sbatch", "--parsable", "--wait", "-p", "cpu", "-o", out, "--container-image=\(img)",
+                                         "--container-results=\(root)", script])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The epilog runs after the job ends: wait for the results or its word in the output.
+        try waitFor("job \(id)'s epilog") {
+            FileManager.default.fileExists(atPath: "\(root)/\(victim)/\(id)/MANIFEST")
+                || ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("were not copied")
+        }
+        return (id, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
+    /// The attacker makes RESULTS_ROOT/victim first, world-writable: the victim's results must
+    /// not land there. The group's results root (root:grp 2770) needs the victim's groups.
+    func testAResultsRootCannotBeSquatted() throws {
+        _ = try SlurmJobUser.requireCluster()
+        let img = try image("tiny.sqsh", owner: victim)
+        let root = try users.directory("results", owner: "root", group: users.group, mode: "2770")
+        let squat = root + "/" + victim
+        XCTAssertEqual(try users.run(attacker, ["mkdir", "-m", "0777", squat]).status, 0)
+        _ = try users.run(attacker, ["chmod", "0777", squat])
+        let (id, out) = try resultsJob(root: root, tag: "first", image: img)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(squat)/\(id)"), "results landed in the attacker's directory")
+        XCTAssertTrue(out.contains("\(squat) is owned by \(attacker), not by you; refused"), out)
+        let scratch = "/tmp/vessel-results/\(users.uid(victim))"
+        XCTAssertTrue(((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).contains { $0.hasPrefix(id + ".") },
+                      "the node-local copy is kept")
+        // The legitimate use: with the squatter's directory gone (an admin's job), the next
+        // job's results arrive, in a directory of the victim's own, through the group's root.
+        try FileManager.default.removeItem(atPath: squat)
+        let (next, nextOut) = try resultsJob(root: root, tag: "second", image: img)
+        XCTAssertEqual(try String(contentsOfFile: "\(squat)/\(next)/data.txt", encoding: .utf8), "second\n", nextOut)
+        var st = stat()
+        XCTAssertEqual(lstat(squat, &st), 0)
+        XCTAssertEqual(st.st_uid, users.uid(victim))
+        XCTAssertEqual(st.st_mode & 0o777, 0o700)
+        try? FileManager.default.removeItem(atPath: scratch + "/\(id).cpu-1")
+    }
+
+    /// The attacker makes the node's scratch directories first, world-writable (and the old
+    /// /tmp/vessel-UID): the victim's --container-results job still runs and collects.
+    func testTheNodesScratchCannotBeSquatted() throws {
+        _ = try SlurmJobUser.requireCluster()
+        let img = try image("tiny.sqsh", owner: victim)
+        let root = try users.directory("results", owner: victim, mode: "0755")
+        let top = "/tmp/vessel-results"
+        // What an earlier run or an earlier attack left: gone before the attack.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix("vessel-results") {
+            try? FileManager.default.removeItem(atPath: "/tmp/" + name)
+        }
+        let vuid = users.uid(victim)
+        XCTAssertEqual(try users.run(attacker, ["sh", "-c", "mkdir -m 0777 \(top) /tmp/vessel-\(vuid) && mkdir -m 0777 \(top)/\(vuid) && chmod 0777 \(top) \(top)/\(vuid) /tmp/vessel-\(vuid)"]).status, 0)
+        defer {
+            try? FileManager.default.removeItem(atPath: "/tmp/vessel-\(vuid)")
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] where name.hasPrefix("vessel-results.not-root") {
+                try? FileManager.default.removeItem(atPath: "/tmp/" + name)
+            }
+        }
+        let (id, out) = try resultsJob(root: root, tag: "scratch", image: img)
+        XCTAssertEqual(try? String(contentsOfFile: "\(root)/\(victim)/\(id)/data.txt", encoding: .utf8), "scratch\n", out)
+        var st = stat()
+        XCTAssertEqual(lstat(top, &st), 0)
+        XCTAssertEqual(st.st_uid, 0, "the scratch directory is root's")
+        XCTAssertEqual(st.st_mode & 0o777, 0o755)
+        XCTAssertEqual(lstat(top + "/\(vuid)", &st), 0)
+        XCTAssertEqual(st.st_uid, vuid)
+        XCTAssertEqual(st.st_mode & 0o777, 0o700)
+    }
+
+    // MARK: 6. A layer cannot exhaust the converter
+
+    /// One entry 20,000 directories deep (a 51 KB layer once took 1.7 GB and crashed the
+    /// converter): refused in one line, quickly; a deep but sane tree still converts.
+    func testDeepNestingIsRefusedInOneLine() throws {
+        let layouts = try users.directory("layouts", owner: attacker)
+        let made = try users.run(attacker, ["python3", "-c", Self.deepLayout, layouts])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let started = Date()
+        let out = try users.own(victim)
+        let r = try users.run(victim, [Harness.vessel, "build", "-q", out + "/deep.sqsh", "oci:" + layouts + "/deep"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderrLines.count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("a path of 40004 bytes; Vessel takes at most 4096 (Linux's PATH_MAX)"), r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/deep.sqsh"), "nothing half-written")
+        let tooDeep = try users.run(victim, [Harness.vessel, "build", "-q", out + "/too-deep.sqsh", "oci:" + layouts + "/too-deep"])
+        XCTAssertEqual(tooDeep.status, 1, tooDeep.stderr)
+        XCTAssertEqual(tooDeep.stderrLines.count, 1, tooDeep.stderr)
+        XCTAssertTrue(tooDeep.stderr.contains("1101 directories deep; Vessel takes at most 1024"), tooDeep.stderr)
+        let sane = try users.run(victim, [Harness.vessel, "build", "-q", out + "/sane.sqsh", "oci:" + layouts + "/sane"])
+        XCTAssertEqual(sane.status, 0, sane.stderr)
+        let listed = try Harness.run(["unsquashfs", "-l", out + "/sane.sqsh"])
+        XCTAssertTrue(listed.stdout.contains(String(repeating: "/d", count: 1000) + "/leaf"), "the 1000-deep file is there")
+    }
+
+    /// Writes three one-layer OCI layouts: `deep` (a PAX path 20,000 directories deep),
+    /// `too-deep` (1,100 deep, short enough) and `sane` (1,000 deep, within the limits).
+    static let deepLayout = """
+        import hashlib, io, json, os, sys, tarfile
+        def layout(dir, path):
+            os.makedirs(dir + "/blobs/sha256", exist_ok=True)
+            raw = io.BytesIO()
+            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+                info = tarfile.TarInfo(path); info.size = 2; info.mtime = 0
+                t.addfile(info, io.BytesIO(b"x\\n"))
+            layer = raw.getvalue()
+            def put(b):
+                d = hashlib.sha256(b).hexdigest()
+                open(dir + "/blobs/sha256/" + d, "wb").write(b)
+                return "sha256:" + d
+            ld = put(layer)
+            config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [ld]}, "config": {}}).encode()
+            cd = put(config)
+            manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": len(layer)}]}).encode()
+            md = put(manifest)
+            json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md,
+                "size": len(manifest), "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}, open(dir + "/index.json", "w"))
+            open(dir + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+        layout(sys.argv[1] + "/deep", "d/" * 20000 + "leaf")
+        layout(sys.argv[1] + "/too-deep", "d/" * 1100 + "leaf")
+        layout(sys.argv[1] + "/sane", "d/" * 1000 + "leaf")
+        """
+}
