@@ -14,6 +14,7 @@ import PackageDescription
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   VesselStart     the container-start command line both executables share (QuickStart, launch)
 //   VesselCLI       the command-line interface (ArgumentParser commands, thin)
+//   VesselFuzzing   fuzz targets over the parsers of untrusted bytes (manifests, layers)
 //   vessel          the front users call: starts containers itself (static), hands the rest to vessel-cli
 //   vessel-cli      every command (dynamically linked)
 let package = Package(
@@ -87,6 +88,10 @@ let package = Package(
             .unsafeFlags(["-static-executable", "-use-ld=lld"], .when(configuration: .release)),
             .linkedLibrary("zstd"), .linkedLibrary("lz4"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("lzo2"),
         ]),
+        // Fuzz targets for what untrusted bytes reach (scripts/bench fuzz builds vessel-fuzz
+        // with -sanitize=fuzzer; plainly built, it replays inputs).
+        .target(name: "VesselFuzzing", dependencies: ["VesselOCI", "VesselTree"]),
+        .executableTarget(name: "vessel-fuzz", dependencies: ["VesselFuzzing"], linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
         .executableTarget(name: "vessel-cli", dependencies: ["VesselCLI"], linkerSettings: [
             // lld (shipped with Swift) packs the ~90,000 relative relocations of the static Swift
             // runtime and Foundation (DT_RELR): the dynamic loader applies them faster at every
@@ -100,5 +105,6 @@ let package = Package(
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
         .testTarget(name: "VesselCLITests", dependencies: ["VesselCLI", "VesselStart"]),
+        .testTarget(name: "VesselFuzzingTests", dependencies: ["VesselFuzzing"]),
     ]
 )

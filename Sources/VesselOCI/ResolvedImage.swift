@@ -27,6 +27,14 @@ public struct LayerBlob: Sendable {
     public let diffID: Digest?
     /// What messages call the layer: its short digest, or its name inside an archive.
     public let label: String
+
+    public init(region: FileRegion, mediaType: String, digest: Digest?, diffID: Digest?, label: String) {
+        self.region = region
+        self.mediaType = mediaType
+        self.digest = digest
+        self.diffID = diffID
+        self.label = label
+    }
 }
 
 /// Opens any local source kind and resolves it to one image for a platform.
