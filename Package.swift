@@ -2,6 +2,8 @@
 import PackageDescription
 
 // Module map (one concern each):
+//   VesselWire      what the CLI and the plugin agree on: the container-option table, the bind
+//                   grammar, the serve announcement, Slurm's names (pure Swift, no Foundation)
 //   VesselTree      the in-memory file tree a build produces (metadata only) and the sink file data goes to
 //   VesselOCI       image sources (oci:, oci-archive:, docker-archive:), manifests, layer reading and merging
 //   VesselRegistry  pulling from registries (docker://): the distribution API, authentication, retries
@@ -55,10 +57,14 @@ let package = Package(
         // results), loaded on first use: see vessel_slurm.h.
         .target(name: "CSlurm", dependencies: ["CDynamic"]),
         .target(name: "CVesselSpank"),
-        .target(name: "VesselSpank", dependencies: ["CVesselSpank"],
+        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "VesselWire"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // Static, because it runs inside any image: srun and friends inside a step's container.
         .executableTarget(name: "vessel-hostexec", linkerSettings: [.unsafeFlags(["-static-executable"])]),
+        // What the CLI and the plugin agree on: the container-option table, the bind grammar,
+        // the serve announcement, Slurm's names for plugin options. Pure Swift, no Foundation,
+        // so that the plugin links it.
+        .target(name: "VesselWire"),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselTree", "CArchive",
@@ -72,12 +78,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "CVesselFuse", "CLinux"]),
+        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
         .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "VesselOCI", "CSlurm"]),
-        .target(name: "VesselStart", dependencies: ["VesselRuntime"]),
+        .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"]),
         .target(name: "VesselCLI", dependencies: [
-            "VesselStart", "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm",
+            "VesselStart", "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The front (Sources/vessel/main.swift says why it is static). Static only in release
@@ -103,7 +109,7 @@ let package = Package(
         .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry", "VesselBuild"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
-        .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselSquashFS"]),
+        .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselWire"]),
         .testTarget(name: "VesselCLITests", dependencies: ["VesselCLI", "VesselStart"]),
         .testTarget(name: "VesselFuzzingTests", dependencies: ["VesselFuzzing"]),
     ]

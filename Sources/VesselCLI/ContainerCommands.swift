@@ -2,52 +2,55 @@ import ArgumentParser
 import Foundation
 import VesselRuntime
 import VesselStart
+import VesselWire
 
-/// Options every way of starting a container takes.
+/// Options every way of starting a container takes: names and help from the option table
+/// (VesselWire's ContainerOption), what each does from ContainerChoices.take.
 struct ContainerOptions: ParsableArguments {
-    @Option(name: [.customShort("B"), .customLong("bind")], help: ArgumentHelp("Bind a host path: SRC[:DST[:ro|rw]] (repeatable). A missing SRC is an error.", valueName: "SPEC"))
-    var bind: [String] = []
+    @Option(name: cliName(.bind), help: cliHelp(.bind)) var bind: [String] = []
+    @Option(name: cliName(.env), help: cliHelp(.env)) var env: [String] = []
+    @Option(name: cliName(.envFile), help: cliHelp(.envFile)) var envFile: [String] = []
+    @Flag(name: cliName(.cleanEnv), help: cliHelp(.cleanEnv)) var cleanEnv = false
+    @Flag(name: cliName(.fakeroot), help: cliHelp(.fakeroot)) var fakeroot = false
+    @Flag(name: cliName(.writable), help: cliHelp(.writable)) var writableTmpfs = false
+    @Flag(name: cliName(.contain), help: cliHelp(.contain)) var contain = false
+    @Flag(name: cliName(.noHome), help: cliHelp(.noHome)) var noHome = false
+    @Option(name: cliName(.workdir), help: cliHelp(.workdir)) var pwd: String?
+    @Flag(name: cliName(.unpack), help: cliHelp(.unpack)) var unpack = false
+    @Flag(name: cliName(.nv), help: cliHelp(.nv)) var nv = false
 
-    @Option(name: [.customLong("env")], help: ArgumentHelp("Set a variable inside (repeatable); wins over the image and the host.", valueName: "NAME=VALUE"))
-    var env: [String] = []
-
-    @Option(help: ArgumentHelp("Read NAME=VALUE lines from a file (repeatable).", valueName: "FILE"))
-    var envFile: [String] = []
-
-    @Flag(name: [.customShort("e"), .customLong("cleanenv")], help: "Pass no host variables but HOME, USER, LOGNAME, TERM, LANG, TZ and DISPLAY.")
-    var cleanEnv = false
-
-    @Flag(help: "Be root inside (uid 0, mapped to you outside: files you create are yours).")
-    var fakeroot = false
-
-    @Flag(help: "Let the container write anywhere; the writes vanish when it exits.")
-    var writableTmpfs = false
-
-    @Flag(name: .shortAndLong, help: "Bind neither $HOME nor the current directory; give the container a private /tmp.")
-    var contain = false
-
-    @Flag(help: "Do not bind $HOME.")
-    var noHome = false
-
-    @Option(help: ArgumentHelp("Working directory inside.", valueName: "DIR"))
-    var pwd: String?
-
-    @Flag(help: "Unpack the image into a private tmpfs instead of mounting it with FUSE (done by itself when FUSE is not usable).")
-    var unpack = false
-
-    @Flag(help: "Bring in the host's NVIDIA driver (libraries, nvidia-smi); GPUs Slurm allocated stay the visible ones.")
-    var nv = false
-
+    /// What was given, option by option, as the table's behaviour takes it.
     var choices: ContainerChoices {
         var c = ContainerChoices()
-        c.bind = bind; c.env = env; c.envFile = envFile; c.cleanEnv = cleanEnv; c.fakeroot = fakeroot
-        c.writableTmpfs = writableTmpfs; c.contain = contain; c.noHome = noHome; c.pwd = pwd; c.unpack = unpack; c.nv = nv
+        for v in bind { c.take(.bind, v) }
+        for v in env { c.take(.env, v) }
+        for v in envFile { c.take(.envFile, v) }
+        if cleanEnv { c.take(.cleanEnv, nil) }
+        if fakeroot { c.take(.fakeroot, nil) }
+        if writableTmpfs { c.take(.writable, nil) }
+        if contain { c.take(.contain, nil) }
+        if noHome { c.take(.noHome, nil) }
+        if let pwd { c.take(.workdir, pwd) }
+        if unpack { c.take(.unpack, nil) }
+        if nv { c.take(.nv, nil) }
         return c
     }
 
     func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
         try choices.spec(image: image, mode: mode, arguments: arguments)
     }
+}
+
+/// An option's names for ArgumentParser, from the table.
+func cliName(_ id: ContainerOption.ID) -> NameSpecification {
+    let s = ContainerOption.row(id).cli!
+    return NameSpecification([.customLong(s.long)] + (s.short.map { [.customShort($0)] } ?? []))
+}
+
+/// An option's help for ArgumentParser, from the table.
+func cliHelp(_ id: ContainerOption.ID) -> ArgumentHelp {
+    let s = ContainerOption.row(id).cli!
+    return ArgumentHelp(s.help, valueName: s.valueName)
 }
 
 struct Exec: ParsableCommand {

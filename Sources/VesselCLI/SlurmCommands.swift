@@ -4,6 +4,7 @@ import VesselBuild
 import VesselOCI
 import VesselRegistry
 import VesselRuntime
+import VesselWire
 
 /// `vessel resolve SOURCE`: the SquashFS file to run for any image source, converting into the
 /// cache when needed. The Slurm plugin calls it on the submitting side, so that a job runs the
@@ -84,7 +85,7 @@ struct SpankHelper: ParsableCommand {
             if FileManager.default.isExecutableFile(atPath: exec) { spec.hostExec = exec }
             Foundation.exit(try Launcher().run(spec))
         } catch {
-            ServeAnnouncement.failure("\(error)", to: readyFD)
+            Announcement(failure: "\(error)").write(to: readyFD)
             Foundation.exit(125)
         }
     }

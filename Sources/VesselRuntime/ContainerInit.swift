@@ -45,7 +45,7 @@ struct ContainerInit {
     /// Reports a failure where the caller looks (the serve announcement, else stderr) and exits 125.
     private func fail(_ error: Error) -> Never {
         if spec.readyFD >= 0 {
-            ServeAnnouncement.failure("\(error)", to: spec.readyFD)
+            Announcement(failure: "\(error)").write(to: spec.readyFD)
         } else {
             FileHandle.standardError.write(Data("vessel: \(error)\n".utf8))
         }
@@ -57,8 +57,8 @@ struct ContainerInit {
     private func serve() -> Never {
         var env: [String: String] = [:]
         for e in environment { if let eq = e.firstIndex(of: "=") { env[String(e[..<eq])] = String(e[e.index(after: eq)...]) } }
-        ServeAnnouncement(pid: getpid(), workdir: workdir, set: env.filter { host.environment[$0.key] != $0.value },
-                          unset: host.environment.keys.filter { env[$0] == nil }, entrypoint: argv).write(to: spec.readyFD)
+        Announcement(pid: getpid(), workdir: workdir, set: env.filter { host.environment[$0.key] != $0.value },
+                     unset: host.environment.keys.filter { env[$0] == nil }, entrypoint: argv).write(to: spec.readyFD)
         close(spec.readyFD)
         for sig in Forwarding.signals where sig != SIGTERM && sig != SIGINT && sig != SIGHUP { signal(sig, SIG_IGN) }
         while true { pause() }

@@ -1,4 +1,6 @@
 import Foundation
+// BindSpec, the one bind grammar, is VesselWire's; the runtime's users see it through this module.
+@_exported import VesselWire
 
 /// What the user asked for: the image, the command, and how the container is put together.
 public struct ContainerSpec: Sendable {
@@ -24,7 +26,7 @@ public struct ContainerSpec: Sendable {
     public var nv = false
     /// Unpack the image into a private tmpfs instead of mounting it through FUSE.
     public var unpack = false
-    /// serve: where to announce the container (`ServeAnnouncement`).
+    /// serve: where to announce the container (VesselWire's `Announcement`).
     public var readyFD: Int32 = -1
     /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.
     public var hostExec: String?
@@ -33,36 +35,5 @@ public struct ContainerSpec: Sendable {
         self.image = image
         self.mode = mode
         self.arguments = arguments
-    }
-}
-
-/// `--bind SRC[:DST[:ro|rw]]`.
-public struct BindSpec: Equatable, Sendable {
-    public var source: String
-    public var destination: String
-    public var readOnly: Bool
-
-    public init(source: String, destination: String, readOnly: Bool) {
-        self.source = source
-        self.destination = destination
-        self.readOnly = readOnly
-    }
-
-    public static func parse(_ s: String) throws -> BindSpec {
-        let parts = s.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard (1...3).contains(parts.count), !parts[0].isEmpty else {
-            throw RuntimeError.badBind(s, reason: "expected SRC[:DST[:ro|rw]]")
-        }
-        let dst = parts.count > 1 && !parts[1].isEmpty ? parts[1] : parts[0]
-        guard dst.hasPrefix("/") else { throw RuntimeError.badBind(s, reason: "the destination must be an absolute path") }
-        var ro = false
-        if parts.count == 3 {
-            switch parts[2] {
-            case "ro": ro = true
-            case "rw": ro = false
-            default: throw RuntimeError.badBind(s, reason: "the option must be ro or rw, not \(parts[2])")
-            }
-        }
-        return BindSpec(source: parts[0], destination: dst, readOnly: ro)
     }
 }

@@ -18,8 +18,12 @@ public final class UserResultsDirectory {
         }
         // The root itself is the site's or the user's choice (vessel.conf, --results): made if
         // missing, followed if a link.
-        do { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) } catch {
-            throw ResultError.refused("cannot create \(root): \(ResultCollector.reason(error))")
+        var path = root.hasPrefix("/") ? "" : "."
+        for part in root.split(separator: "/") {
+            path += "/" + part
+            if mkdir(path, 0o755) != 0, errno != EEXIST {
+                throw ResultError.refused("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
         }
         let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { throw ResultError.refused("cannot open \(root): \(String(cString: strerror(errno)))") }

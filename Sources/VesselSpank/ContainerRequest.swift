@@ -1,3 +1,4 @@
+import VesselWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,7 @@ import Glibc
 /// before the job is submitted.
 struct ContainerRequest {
     var image: String?
-    var mounts: [Mount] = []
+    var mounts: [BindSpec] = []
     var workdir: String?
     var envNames: [String] = []
     var writable = false
@@ -16,46 +17,46 @@ struct ContainerRequest {
     var entrypoint = false
     /// The results root: /results in the container is collected there at the end of the job.
     var results: String?
-
-    struct Mount: Equatable {
-        var source: String
-        var destination: String
-        var readOnly: Bool
-        var spec: String { "\(source):\(destination):\(readOnly ? "ro" : "rw")" }
-    }
+    /// What was taken, so that a second call with the same option and value is a no-op.
+    private var taken: Set<String> = []
 
     var isEmpty: Bool { image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && !writable && mountHome == nil && !remapRoot && !entrypoint && results == nil }
 
-    /// `SRC:DST[:ro|rw],...`; SRC and DST absolute.
-    static func parseMounts(_ text: String) throws -> [Mount] {
-        try text.split(separator: ",").map { item in
-            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard (1...3).contains(parts.count), parts[0].hasPrefix("/") else {
-                throw OptionError("container-mounts", text, "each mount is SRC[:DST[:ro|rw]] with absolute paths (\(item))")
-            }
-            let dst = parts.count > 1 && !parts[1].isEmpty ? parts[1] : parts[0]
-            guard dst.hasPrefix("/") else { throw OptionError("container-mounts", text, "the destination \(dst) is not an absolute path") }
-            var ro = false
-            if parts.count == 3 {
-                switch parts[2] {
-                case "ro": ro = true
-                case "rw": ro = false
-                default: throw OptionError("container-mounts", text, "the flag must be ro or rw, not \(parts[2])")
-                }
-            }
-            return Mount(source: parts[0], destination: dst, readOnly: ro)
+    /// The behaviour of each plugin option of the table; `value` is nil for a flag.
+    mutating func take(_ id: ContainerOption.ID, _ value: String?) throws {
+        let name = ContainerOption.row(id).plugin?.long ?? "\(id)"
+        let v = value ?? ""
+        guard taken.insert("\(name)=\(v)").inserted else { return }
+        func refuse(_ reason: String) -> OptionError { OptionError(name, v, reason) }
+        switch id {
+        case .image:
+            guard !v.isEmpty else { throw refuse("name an image") }
+            image = v
+        case .bind:
+            do { mounts += try BindSpec.parseList(v, absoluteSource: true) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
+        case .workdir:
+            guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
+            workdir = v
+        case .keepEnv: envNames += try Self.parseEnvNames(v, option: name)
+        case .writable: writable = true
+        case .mountHome: mountHome = true
+        case .noHome: mountHome = false
+        case .fakeroot: remapRoot = true
+        case .entrypoint: entrypoint = true
+        case .results:
+            guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
+            results = v
+        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv:
+            throw OptionError("--\(name): not an option of the plugin")
         }
     }
 
-    static func parseEnvNames(_ text: String) throws -> [String] {
-        let names = text.split(separator: ",").map(String.init)
-        for n in names where !isName(n) { throw OptionError("container-env", text, "\(n) is not a variable name") }
+    static func parseEnvNames(_ text: String, option: String = "container-env") throws -> [String] {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for n in names where !VariableName.isValid(n) {
+            throw OptionError(option, text, n.isEmpty ? "an empty name" : "\(n) is not a variable name")
+        }
         return names
-    }
-
-    static func isName(_ s: String) -> Bool {
-        guard let first = s.utf8.first, !(48...57).contains(first) else { return false }
-        return s.utf8.allSatisfy { $0 == 95 || (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) }
     }
 }
 

@@ -1,4 +1,5 @@
 import CVesselSpank
+import VesselWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,25 +14,27 @@ import Glibc
 //     environment, then Slurm execs the task's command inside the container.
 // With no container option the plugin does nothing.
 
-nonisolated(unsafe) var request = ContainerRequest()
-nonisolated(unsafe) var config = PluginConfig()
-nonisolated(unsafe) var stepContainer: StepContainer?
-/// Why the step's container could not be made. Reported by each task rather than by user_init:
-/// a failing user_init makes Slurm drain the node, and a missing image is not the node's fault.
-nonisolated(unsafe) var stepFailure: String?
-
-/// The variables that carry the resolved image from the submitting side to the nodes.
-enum JobVariables {
-    static let image = "VESSEL_SPANK_IMAGE"
-    static let path = "VESSEL_SPANK_IMAGE_PATH"
+/// What the plugin holds in one Slurm process, in one value: the options it was given, the
+/// site's arguments, and on a node the step's container or why it could not be made. Slurm
+/// calls the callbacks in separate processes (srun, slurmstepd, the epilog), each with its own.
+struct PluginState {
+    var request = ContainerRequest()
+    var config = PluginConfig()
+    var stepContainer: StepContainer?
+    /// Why the step's container could not be made. Reported by each task rather than by
+    /// user_init: a failing user_init makes Slurm drain the node, and a missing image is not
+    /// the node's fault.
+    var stepFailure: String?
 }
+
+nonisolated(unsafe) var state = PluginState()
 
 @_cdecl("vessel_spank_init")
 public func spankInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     guard loadConfig(ac, av) else { return -1 }
     for option in Options.all {
         guard spank_option_register(sp, option.pointer).rawValue == ESPANK_SUCCESS else {
-            vessel_spank_error("cannot register --\(option.name)")
+            vessel_spank_error("cannot register --\(option.spelling.long)")
             return -1
         }
     }
@@ -42,7 +45,7 @@ public func spankInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePoin
 /// init has not been called, so it reads them itself.
 private func loadConfig(_ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Bool {
     do {
-        config = try PluginConfig(arguments: (0..<Int(ac)).compactMap { av?[$0].map { String(cString: $0) } })
+        state.config = try PluginConfig(arguments: (0..<Int(ac)).compactMap { av?[$0].map { String(cString: $0) } })
         return true
     } catch {
         vessel_spank_error(error.message)
@@ -52,37 +55,37 @@ private func loadConfig(_ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePoi
 
 @_cdecl("vessel_spank_init_post_opt")
 public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    guard !request.isEmpty else { return 0 }
-    guard let image = request.image else {
+    guard !state.request.isEmpty else { return 0 }
+    guard let image = state.request.image else {
         vessel_spank_error("container options need --container-image")
         return -1
     }
     let ctx = spank_context()
     if ctx == S_CTX_REMOTE {
         // slurmstepd, still as root: what must be root's is made now (see ResultsScratch).
-        guard request.results != nil else { return 0 }
+        guard state.request.results != nil else { return 0 }
         var uid: uid_t = 0, gid: gid_t = 0
         do {
             guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
-            try ResultsScratch.prepare(config, uid: uid, gid: gid)
+            try ResultsScratch.prepare(state.config, uid: uid, gid: gid)
         } catch {
             // Reported by each task, like any failure to make the step's container.
-            stepFailure = error.message
+            state.stepFailure = error.message
         }
         return 0
     }
     guard ctx == S_CTX_LOCAL || ctx == S_CTX_ALLOCATOR else { return 0 }
     // Resolved already (srun inside a batch job of the same image): nothing to do.
-    if let given = getenv(JobVariables.image).map({ String(cString: $0) }), given == image,
-       let path = getenv(JobVariables.path).map({ String(cString: $0) }), access(path, R_OK) == 0 {
+    if let given = getenv(SpankNames.image).map({ String(cString: $0) }), given == image,
+       let path = getenv(SpankNames.imagePath).map({ String(cString: $0) }), access(path, R_OK) == 0 {
         return 0
     }
     // A path missing here may exist on the nodes (node-local storage): the node says if not.
     if image.hasPrefix("/"), access(image, F_OK) != 0 { return 0 }
     do {
-        let path = try Submission.resolve(image, config: config)
-        setenv(JobVariables.image, image, 1)
-        setenv(JobVariables.path, path, 1)
+        let path = try Submission.resolve(image, config: state.config)
+        setenv(SpankNames.image, image, 1)
+        setenv(SpankNames.imagePath, path, 1)
         return 0
     } catch {
         vessel_spank_error("--container-image=\(image): \(error.message)")
@@ -92,24 +95,24 @@ public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMuta
 
 @_cdecl("vessel_spank_user_init")
 public func spankUserInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    guard spank_remote(sp) == 1, let image = request.image, stepFailure == nil else { return 0 }
+    guard spank_remote(sp) == 1, let image = state.request.image, state.stepFailure == nil else { return 0 }
     do {
-        stepContainer = try StepContainer.start(sp, image: image, request: request, config: config)
+        state.stepContainer = try StepContainer.start(sp, image: image, request: state.request, config: state.config)
     } catch {
-        stepFailure = error.message
+        state.stepFailure = error.message
     }
     return 0
 }
 
 @_cdecl("vessel_spank_task_init")
 public func spankTaskInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    if let failure = stepFailure {
+    if let failure = state.stepFailure {
         vessel_spank_error(failure)
         return -1
     }
-    guard spank_remote(sp) == 1, let container = stepContainer else { return 0 }
+    guard spank_remote(sp) == 1, let container = state.stepContainer else { return 0 }
     do {
-        try container.join(sp, request: request)
+        try container.join(sp, request: state.request)
         return 0
     } catch {
         vessel_spank_error(error.message)
@@ -120,8 +123,8 @@ public func spankTaskInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutable
 @_cdecl("vessel_spank_exit")
 public func spankExit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     guard spank_remote(sp) == 1 else { return 0 }
-    stepContainer?.stop()
-    stepContainer = nil
+    state.stepContainer?.stop()
+    state.stepContainer = nil
     return 0
 }
 
@@ -140,15 +143,15 @@ public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutabl
         return 0
     }
     let node = env["SLURMD_NODENAME"] ?? "node"
-    let scratch = ResultsScratch.path(config, uid: uid, job: job, node: node)
-    let args = [config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", config.resultsMount]
+    let scratch = ResultsScratch.path(state.config, uid: uid, job: job, node: node)
+    let args = [state.config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", state.config.resultsMount]
     // As the job's user with their groups (a group's results root), never as root.
     guard let collector = ChildProcess.spawn(args, environment: env.strings, directory: "/", uid: uid, gid: gid) else {
-        vessel_spank_error("job \(job): cannot start \(config.runtime) collect: \(String(cString: strerror(errno))); results kept in \(node):\(scratch)")
+        vessel_spank_error("job \(job): cannot start \(state.config.runtime) collect: \(String(cString: strerror(errno))); results kept in \(node):\(scratch)")
         return 0
     }
     let status = collector.wait() ?? -1
-    if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
+    if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(state.config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
     return 0
 }
 

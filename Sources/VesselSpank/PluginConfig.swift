@@ -1,3 +1,5 @@
+import VesselWire
+
 /// The plugin's arguments in plugstack.conf, e.g.
 ///     required /usr/lib/vessel/libvessel-spank.so runtime=/usr/bin/vessel cache=/shared/vessel mount-home=yes mounts=/scratch:/scratch
 ///         results-scratch=/local/scratch results-mount=/results
@@ -9,7 +11,7 @@ struct PluginConfig {
     /// Whether $HOME is bound when the user says neither --container-mount-home nor --no-...
     var mountHome = true
     /// Mounts every container gets, before the user's.
-    var mounts: [ContainerRequest.Mount] = []
+    var mounts: [BindSpec] = []
     /// Node-local directory under which each job's /results lives until it is collected.
     var resultsScratch = "/tmp"
     /// Where a job's results directory appears in the container.
@@ -27,7 +29,10 @@ struct PluginConfig {
             case "mount-home":
                 guard value == "yes" || value == "no" else { throw OptionError("plugstack.conf: mount-home takes yes or no") }
                 mountHome = value == "yes"
-            case "mounts": mounts = try ContainerRequest.parseMounts(value)
+            case "mounts":
+                do { mounts = try BindSpec.parseList(value, absoluteSource: true) } catch let r as BindSpec.Refusal {
+                    throw OptionError("plugstack.conf: mounts=\(value): \(r.reason)")
+                }
             case "results-scratch", "results-mount":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 if key == "results-scratch" { resultsScratch = value } else { resultsMount = value }

@@ -1,4 +1,5 @@
 import CVesselSpank
+import VesselWire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,7 +28,7 @@ final class StepContainer {
         guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
 
         let path: String
-        if env[JobVariables.image] == image, let resolved = env[JobVariables.path] {
+        if env[SpankNames.image] == image, let resolved = env[SpankNames.imagePath] {
             path = resolved
         } else if image.hasPrefix("/") {
             path = image
@@ -35,23 +36,23 @@ final class StepContainer {
             throw OptionError("\(image): not resolved when the job was submitted (is the plugin loaded by srun and sbatch?)")
         }
         var args = [config.runtime, "spank-helper", "--ready-fd", "3"]
-        for m in config.mounts + request.mounts { args += ["--bind", m.spec] }
+        for m in config.mounts + request.mounts { args += [cli(.bind), m.text] }
         if request.results != nil {
             var job: UInt32 = 0
             guard vessel_spank_job_id(sp, &job) == 0 else { throw OptionError("cannot read the job's id") }
             // slurmstepd's own environment names the node; the job's does not yet.
             let node = getenv("SLURMD_NODENAME").map { String(cString: $0) } ?? env["SLURMD_NODENAME"] ?? "node"
             let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
-            args += ["--bind", "\(dir):\(config.resultsMount):rw"]
+            args += [cli(.bind), BindSpec(source: dir, destination: config.resultsMount, readOnly: false).text]
         }
-        if request.writable { args.append("--writable-tmpfs") }
-        if request.remapRoot { args.append("--fakeroot") }
-        if !(request.mountHome ?? config.mountHome) { args.append("--no-home") }
+        if request.writable { args.append(cli(.writable)) }
+        if request.remapRoot { args.append(cli(.fakeroot)) }
+        if !(request.mountHome ?? config.mountHome) { args.append(cli(.noHome)) }
         // GPUs Slurm allocated are visible without a flag.
         if ["SLURM_JOB_GPUS", "SLURM_STEP_GPUS", "CUDA_VISIBLE_DEVICES"].contains(where: { env[$0].map { !$0.isEmpty } ?? false }) {
-            args.append("--nv")
+            args.append(cli(.nv))
         }
-        for name in request.envNames { if let v = env[name] { args += ["--env", "\(name)=\(v)"] } }
+        for name in request.envNames { if let v = env[name] { args += [cli(.env), "\(name)=\(v)"] } }
         args.append(path)
 
         var fds: [Int32] = [-1, -1]
@@ -65,7 +66,7 @@ final class StepContainer {
         }
         let text = readAll(fds[0])
         close(fds[0])
-        let a = Announcement(text)
+        let a = Announcement(decoding: text)
         if let error = a.error ?? (a.pid == nil ? "the container helper ended without a word (\(config.runtime) spank-helper)" : nil) {
             helper.signal(SIGKILL)
             _ = helper.wait()
@@ -124,29 +125,5 @@ final class StepContainer {
     }
 }
 
-/// What the helper says on its pipe (see ServeAnnouncement in VesselRuntime).
-struct Announcement {
-    var pid: pid_t?
-    var workdir = "/"
-    var set: [(String, String)] = []
-    var unset: [String] = []
-    var entrypoint: [String] = []
-    var error: String?
-
-    init(_ text: String) {
-        for record in text.split(separator: "\0") {
-            guard let tab = record.firstIndex(of: "\t") else { continue }
-            let kind = record[..<tab], value = String(record[record.index(after: tab)...])
-            switch kind {
-            case "PID": pid = pid_t(value)
-            case "CWD": workdir = value
-            case "SET":
-                if let eq = value.firstIndex(of: "=") { set.append((String(value[..<eq]), String(value[value.index(after: eq)...]))) }
-            case "UNSET": unset.append(value)
-            case "ENTRY": entrypoint.append(value)
-            case "ERROR": error = value
-            default: break
-            }
-        }
-    }
-}
+/// The helper's command-line spelling of an option (`vessel spank-helper` takes the CLI's).
+private func cli(_ id: ContainerOption.ID) -> String { "--" + ContainerOption.row(id).cli!.long }

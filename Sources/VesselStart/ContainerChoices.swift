@@ -1,25 +1,13 @@
 import VesselRuntime
+import VesselWire
 
-/// The container options as plain values, whichever parser read them: ArgumentParser
-/// (`ContainerOptions`, in vessel-cli) or, for the usual shapes of a start, `QuickStart`.
-public struct ContainerChoices: Equatable {
-    public var bind: [String] = []
-    public var env: [String] = []
-    public var envFile: [String] = []
-    public var cleanEnv = false
-    public var fakeroot = false
-    public var writableTmpfs = false
-    public var contain = false
-    public var noHome = false
-    public var pwd: String?
-    public var unpack = false
-    public var nv = false
-
-    public init() {}
-
+extension ContainerChoices {
+    /// The container to start: binds and values checked here, each refusal naming its option.
     public func spec(image: String, mode: ContainerSpec.Mode, arguments: [String]) throws -> ContainerSpec {
         var s = ContainerSpec(image: image, mode: mode, arguments: arguments)
-        s.binds = try bind.map(BindSpec.parse)
+        s.binds = try bind.map { b in
+            do { return try BindSpec.parse(b) } catch let r as BindSpec.Refusal { throw RuntimeError.badBind(b, reason: r.reason) }
+        }
         s.env = env
         s.envFiles = envFile
         s.cleanEnv = cleanEnv

@@ -1,4 +1,5 @@
 import VesselRuntime
+@_exported import VesselWire  // ContainerChoices, in QuickStart's interface
 
 /// `vessel exec|run|shell` in their usual shapes, read without ArgumentParser. ArgumentParser
 /// builds its parser by reflection, which costs about 2.5 ms of every container start, a tenth
@@ -42,19 +43,14 @@ public struct QuickStart: Equatable {
                 return arguments[i]
             }
             func flag() -> Bool? { attached == nil ? true : nil }
-            switch name {
-            case "-B", "--bind": guard let v = value() else { return nil }; c.bind.append(v)
-            case "--env": guard let v = value() else { return nil }; c.env.append(v)
-            case "--env-file": guard let v = value() else { return nil }; c.envFile.append(v)
-            case "--pwd": guard let v = value() else { return nil }; c.pwd = v
-            case "-e", "--cleanenv": guard let f = flag() else { return nil }; c.cleanEnv = f
-            case "--fakeroot": guard let f = flag() else { return nil }; c.fakeroot = f
-            case "--writable-tmpfs": guard let f = flag() else { return nil }; c.writableTmpfs = f
-            case "-c", "--contain": guard let f = flag() else { return nil }; c.contain = f
-            case "--no-home": guard let f = flag() else { return nil }; c.noHome = f
-            case "--unpack": guard let f = flag() else { return nil }; c.unpack = f
-            case "--nv": guard let f = flag() else { return nil }; c.nv = f
-            default: return nil
+            // The table says what the word is; ContainerChoices.take what it does.
+            guard let option = ContainerOption.cli(named: name), let spelling = option.cli else { return nil }
+            if spelling.kind == .flag {
+                guard let f = flag(), f else { return nil }
+                c.take(option.id, nil)
+            } else {
+                guard let v = value() else { return nil }
+                c.take(option.id, v)
             }
             i += 1
         }

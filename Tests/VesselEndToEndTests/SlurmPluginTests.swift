@@ -1,4 +1,5 @@
 import Foundation
+import VesselWire
 import XCTest
 
 /// The SPANK plugin on the real test cluster (scripts/test installs it through plugstack.conf),
@@ -40,6 +41,16 @@ final class SlurmPluginTests: XCTestCase {
             let r = try srun("-p", partition, "--container-image=\(image)", "sh", "-c", inImage)
             XCTAssertEqual(r.status, 0, "\(partition): \(r.stderr)")
             XCTAssertEqual(r.stdout, imageName + "\n", partition)
+        }
+    }
+
+    /// srun lists each plugin option of the table (VesselWire's ContainerOption), with its help.
+    func testSrunListsEveryPluginOptionOfTheTable() throws {
+        let help = try asUser(["srun", "--help"]).stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        for option in ContainerOption.pluginOptions {
+            let s = option.plugin!
+            XCTAssertTrue(help.contains("--" + s.long + (s.valueName.map { "=" + $0 } ?? "")), "srun --help lacks --\(s.long)")
+            XCTAssertTrue(help.contains(s.help), "srun --help lacks the table's help for --\(s.long)")
         }
     }
 

@@ -187,7 +187,7 @@ final class SlurmSubmitTests: XCTestCase {
         let cancelled = try submit("-p", "cpu", image, "--", "sh", "-c", write + "; touch /results/ready; sleep 300")
         let timed = try submit("-p", "cpu", "--time", "1", image, "--", "sh", "-c", write + "; sleep 300")
         try waitFor("job \(cancelled) writing its results") {
-            FileManager.default.fileExists(atPath: "/tmp/vessel-\(try uid())/\(cancelled).cpu-1/ready")
+            FileManager.default.fileExists(atPath: "/tmp/vessel-results/\(try uid())/\(cancelled).cpu-1/ready")
         }
         XCTAssertEqual(try asUser(["scancel", cancelled]).status, 0)
 
@@ -210,7 +210,7 @@ final class SlurmSubmitTests: XCTestCase {
             XCTAssertEqual(try String(contentsOfFile: path + "/sub/id", encoding: .utf8), "\(id)\n")
             let manifest = try String(contentsOfFile: path + "/MANIFEST", encoding: .utf8)
             XCTAssertTrue(manifest.contains(" 5 out.txt\n"), manifest)
-            XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/vessel-\(try uid())/\(id).cpu-1"), "the node-local copy goes once collected")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/vessel-results/\(try uid())/\(id).cpu-1"), "the node-local copy goes once collected")
         }
         // The signal of a cancelled or timed-out batch script is recorded.
         XCTAssertNotEqual(provenance(try results(cancelled)[0])["signal"] as? Int, 0)
@@ -257,7 +257,7 @@ final class SlurmSubmitTests: XCTestCase {
         let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let check = try vessel("results", id, "--results", full, "--wait", "--timeout", "60")
         XCTAssertEqual(check.status, 1)
-        let kept = "/tmp/vessel-\(try uid())/\(id).cpu-1"
+        let kept = "/tmp/vessel-results/\(try uid())/\(id).cpu-1"
         XCTAssertTrue(check.stdout.contains("not collected: "), check.stdout)
         XCTAssertTrue(check.stdout.contains("No space left on device; kept at cpu-1:\(kept)"), check.stdout)
         let out = try String(contentsOfFile: dir + "/out.txt", encoding: .utf8)

@@ -486,14 +486,14 @@ _vessel_inspect() {
 
 _vessel_exec() {
     repeating_flags=()
-    non_repeating_flags=(-e --cleanenv --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
-    repeating_options=(-B --bind --env --env-file)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    repeating_options=(--bind -B --env --env-file)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
-    '-B'|'--bind')
+    '--bind'|'-B')
         return
         ;;
     '--env')
@@ -510,14 +510,14 @@ _vessel_exec() {
 
 _vessel_run() {
     repeating_flags=()
-    non_repeating_flags=(-e --cleanenv --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
-    repeating_options=(-B --bind --env --env-file)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    repeating_options=(--bind -B --env --env-file)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
-    '-B'|'--bind')
+    '--bind'|'-B')
         return
         ;;
     '--env')
@@ -534,14 +534,14 @@ _vessel_run() {
 
 _vessel_shell() {
     repeating_flags=()
-    non_repeating_flags=(-e --cleanenv --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
-    repeating_options=(-B --bind --env --env-file)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    repeating_options=(--bind -B --env --env-file)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
-    '-B'|'--bind')
+    '--bind'|'-B')
         return
         ;;
     '--env')

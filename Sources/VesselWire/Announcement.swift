@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a served container (`vessel spank-helper`) tells the Slurm plugin over a pipe, and how
+/// the plugin reads it: NUL-separated records `PID\t<pid>`, `CWD\t<dir>`, `SET\tNAME=VALUE`,
+/// `UNSET\tNAME`, `ENTRY\t<arg>` (the image's Entrypoint, one record per word), or one
+/// `ERROR\t<message>`. The plugin joins the process's namespaces and applies the environment
+/// to each task.
+public struct Announcement: Equatable, Sendable {
+    public var pid: Int32?
+    public var workdir = "/"
+    /// In the order sent (sorted by name).
+    public var set: [(String, String)] = []
+    public var unset: [String] = []
+    public var entrypoint: [String] = []
+    public var error: String?
+
+    public init(pid: Int32?, workdir: String, set: [String: String], unset: [String], entrypoint: [String]) {
+        self.pid = pid
+        self.workdir = workdir
+        self.set = set.keys.sorted().map { ($0, set[$0]!) }
+        self.unset = unset.sorted()
+        self.entrypoint = entrypoint
+    }
+
+    public init(failure: String) { error = failure }
+
+    /// Reads what was sent; unknown records are skipped (a newer helper may say more).
+    public init(decoding text: String) {
+        for record in text.split(separator: "\0") {
+            guard let tab = record.firstIndex(of: "\t") else { continue }
+            let kind = record[..<tab], value = String(record[record.index(after: tab)...])
+            switch kind {
+            case "PID": pid = Int32(value)
+            case "CWD": workdir = value
+            case "SET":
+                if let eq = value.firstIndex(of: "=") { set.append((String(value[..<eq]), String(value[value.index(after: eq)...]))) }
+            case "UNSET": unset.append(value)
+            case "ENTRY": entrypoint.append(value)
+            case "ERROR": error = value
+            default: break
+            }
+        }
+    }
+
+    public var records: [String] {
+        if let error { return ["ERROR\t" + error] }
+        return (pid.map { ["PID\t\($0)"] } ?? []) + ["CWD\t\(workdir)"] + set.map { "SET\t\($0)=\($1)" } + unset.map { "UNSET\t\($0)" }
+            + entrypoint.map { "ENTRY\t\($0)" }
+    }
+
+    /// Writes the records to `fd` (EINTR retried; a reader that went away ends it).
+    public func write(to fd: Int32) {
+        var bytes: [UInt8] = []
+        for r in records { bytes += Array(r.utf8) + [0] }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n <= 0 { if errno == EINTR { continue }; return }
+            done += n
+        }
+    }
+
+    public static func == (a: Announcement, b: Announcement) -> Bool { a.records == b.records }
+}

@@ -1,0 +1,104 @@
+/// Every container option, once: how `vessel exec|run|shell` spell it (ArgumentParser's
+/// declarations, QuickStart and the shell completions are made from this) and how the Slurm
+/// plugin spells it for srun, sbatch and salloc (its SPANK options are registered from this).
+/// A new option is a row here plus its behaviour (`ContainerChoices.take` for the CLI, the
+/// plugin's `ContainerRequest.take`); OptionTableTests walks the table against every front.
+public struct ContainerOption: Sendable {
+    public enum ID: Sendable, CaseIterable {
+        // vessel exec|run|shell, and the plugin where it has the same meaning
+        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv
+        // the plugin's own
+        case image, keepEnv, mountHome, entrypoint, results
+    }
+
+    /// A spelling on one command line.
+    public struct Spelling: Sendable {
+        public enum Kind: Sendable, Equatable {
+            case flag
+            /// One value (the last given wins).
+            case value(String)
+            /// Repeatable: every value given counts.
+            case values(String)
+        }
+
+        public let long: String
+        public let short: Character?
+        public let kind: Kind
+        public let help: String
+
+        public var valueName: String? {
+            switch kind {
+            case .flag: return nil
+            case .value(let v), .values(let v): return v
+            }
+        }
+    }
+
+    public let id: ID
+    /// `vessel exec|run|shell --LONG` (nil: the CLI has no such option).
+    public let cli: Spelling?
+    /// `srun --LONG` (nil: the plugin has no such option).
+    public let plugin: Spelling?
+
+    public static let all: [ContainerOption] = [
+        .init(id: .bind,
+              cli: .init(long: "bind", short: "B", kind: .values("SPEC"), help: "Bind a host path: SRC[:DST[:ro|rw]] (repeatable). A missing SRC is an error."),
+              plugin: .init(long: "container-mounts", short: nil, kind: .values("SRC:DST[:ro],..."), help: "Bind host paths into the container.")),
+        .init(id: .env,
+              cli: .init(long: "env", short: nil, kind: .values("NAME=VALUE"), help: "Set a variable inside (repeatable); wins over the image and the host."),
+              plugin: nil),
+        .init(id: .envFile,
+              cli: .init(long: "env-file", short: nil, kind: .values("FILE"), help: "Read NAME=VALUE lines from a file (repeatable)."),
+              plugin: nil),
+        .init(id: .cleanEnv,
+              cli: .init(long: "cleanenv", short: "e", kind: .flag, help: "Pass no host variables but HOME, USER, LOGNAME, TERM, LANG, TZ and DISPLAY."),
+              plugin: nil),
+        .init(id: .fakeroot,
+              cli: .init(long: "fakeroot", short: nil, kind: .flag, help: "Be root inside (uid 0, mapped to you outside: files you create are yours)."),
+              plugin: .init(long: "container-remap-root", short: nil, kind: .flag, help: "Be root inside the container (mapped to you outside).")),
+        .init(id: .writable,
+              cli: .init(long: "writable-tmpfs", short: nil, kind: .flag, help: "Let the container write anywhere; the writes vanish when it exits."),
+              plugin: .init(long: "container-writable", short: nil, kind: .flag, help: "Let the container write anywhere; the writes vanish when the step ends.")),
+        .init(id: .contain,
+              cli: .init(long: "contain", short: "c", kind: .flag, help: "Bind neither $HOME nor the current directory; give the container a private /tmp."),
+              plugin: nil),
+        .init(id: .noHome,
+              cli: .init(long: "no-home", short: nil, kind: .flag, help: "Do not bind $HOME."),
+              plugin: .init(long: "no-container-mount-home", short: nil, kind: .flag, help: "Do not bind $HOME into the container.")),
+        .init(id: .workdir,
+              cli: .init(long: "pwd", short: nil, kind: .value("DIR"), help: "Working directory inside."),
+              plugin: .init(long: "container-workdir", short: nil, kind: .value("PATH"), help: "Working directory inside the container (default: the job's, when the container sees it).")),
+        .init(id: .unpack,
+              cli: .init(long: "unpack", short: nil, kind: .flag, help: "Unpack the image into a private tmpfs instead of mounting it with FUSE (done by itself when FUSE is not usable)."),
+              plugin: nil),
+        .init(id: .nv,
+              cli: .init(long: "nv", short: nil, kind: .flag, help: "Bring in the host's NVIDIA driver (libraries, nvidia-smi); GPUs Slurm allocated stay the visible ones."),
+              plugin: nil),
+        .init(id: .image, cli: nil,
+              plugin: .init(long: "container-image", short: nil, kind: .value("IMAGE"), help: "Run the job in IMAGE: a .sqsh file, or any source vessel build or pull accepts (resolved and converted once, at submission).")),
+        .init(id: .keepEnv, cli: nil,
+              plugin: .init(long: "container-env", short: nil, kind: .values("NAME,..."), help: "Variables that keep the job's value even where the image sets them.")),
+        .init(id: .mountHome, cli: nil,
+              plugin: .init(long: "container-mount-home", short: nil, kind: .flag, help: "Bind $HOME into the container.")),
+        .init(id: .entrypoint, cli: nil,
+              plugin: .init(long: "container-entrypoint", short: nil, kind: .flag, help: "Run the command through the image's Entrypoint.")),
+        .init(id: .results, cli: nil,
+              plugin: .init(long: "container-results", short: nil, kind: .value("DIR"), help: "Give the container a node-local /results; at the end of the job copy it to DIR/USER/JOBID with MANIFEST and provenance.json.")),
+    ]
+
+    public static func row(_ id: ID) -> ContainerOption { all.first { $0.id == id }! }
+
+    /// The CLI option a command-line word names (`--bind`, `-B`), if any.
+    public static func cli(named word: String) -> ContainerOption? {
+        if word.hasPrefix("--") {
+            let long = String(word.dropFirst(2))
+            return all.first { $0.cli?.long == long }
+        }
+        guard word.count == 2, word.hasPrefix("-"), let c = word.last else { return nil }
+        return all.first { $0.cli?.short == c }
+    }
+
+    /// The plugin's options, in the order srun's --help lists them.
+    public static var pluginOptions: [ContainerOption] { pluginOrder.map(row) }
+    static let pluginOrder: [ID] = [.image, .bind, .workdir, .keepEnv, .writable, .mountHome, .noHome, .fakeroot, .entrypoint, .results]
+}
