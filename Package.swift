@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Module map (one concern each):
+//   VesselBasics    small system helpers: the EINTR-safe syscall wrapper, files opened once (Glibc only)
 //   VesselWire      what the CLI and the plugin agree on: the container-option table, the bind
 //                   grammar, the serve announcement, Slurm's names (pure Swift, no Foundation)
 //   VesselTree      the in-memory file tree a build produces (metadata only) and the sink file data goes to
@@ -31,7 +32,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // SHA-256 of every blob while it streams; Ed25519 signatures later (issue 7).
+        // SHA-256 of every blob while it streams; Ed25519 image signatures (VesselSign).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -50,21 +51,24 @@ let package = Package(
         // ranged requests, and is what Foundation's own URLSession sits on here. Loaded on first
         // use (vessel_curl.c), so that starting a container does not load its 30 libraries.
         .target(name: "CCurl", dependencies: ["CDynamic"]),
-        // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
-        // standard library linked in, so that nodes need no Swift. spank_* resolve from the
-        // Slurm process that loads it (do not link libslurm).
         // libslurm: inventory, will-run estimates, submission, job state (vessel submit, jobs,
         // results), loaded on first use: see vessel_slurm.h.
         .target(name: "CSlurm", dependencies: ["CDynamic"]),
+        // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
+        // standard library linked in, so that nodes need no Swift. spank_* resolve from the
+        // Slurm process that loads it (do not link libslurm).
         .target(name: "CVesselSpank"),
-        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "VesselWire"],
+        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "VesselBasics", "VesselWire"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // Static, because it runs inside any image: srun and friends inside a step's container.
         .executableTarget(name: "vessel-hostexec", linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // What the CLI and the plugin agree on: the container-option table, the bind grammar,
         // the serve announcement, Slurm's names for plugin options. Pure Swift, no Foundation,
         // so that the plugin links it.
-        .target(name: "VesselWire"),
+        // Small system helpers every module uses: one EINTR-safe syscall wrapper, files opened
+        // once, small files and the environment without Foundation. Glibc only.
+        .target(name: "VesselBasics"),
+        .target(name: "VesselWire", dependencies: ["VesselBasics"]),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselTree", "CArchive",
@@ -72,18 +76,19 @@ let package = Package(
         ]),
         .target(name: "VesselRegistry", dependencies: ["VesselOCI", "CCurl"]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
-        .target(name: "VesselBuild", dependencies: ["VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
+        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
         .target(name: "VesselSign", dependencies: [
             "VesselBuild",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "VesselRuntime", dependencies: ["VesselBuild", "VesselSign", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
+        .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselBuild", "VesselSign", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
-        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "VesselOCI", "CSlurm"]),
+        .target(name: "VesselSlurm", dependencies: ["VesselBasics", "VesselPlacement", "VesselOCI", "CSlurm"]),
         .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"]),
         .target(name: "VesselCLI", dependencies: [
-            "VesselStart", "VesselBuild", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselPlacement", "VesselSlurm", "VesselWire",
+            "VesselStart", "VesselBuild", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
+            "VesselPlacement", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The front (Sources/vessel/main.swift says why it is static). Static only in release

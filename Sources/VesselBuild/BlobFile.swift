@@ -82,9 +82,8 @@ final class BlobFile: BlobWriter {
         }
         var done = 0
         while done < chunk.count {
-            let n = pwrite(fd, chunk.baseAddress! + done, chunk.count - done, off_t(bytesHeld) + off_t(done))
+            let n = Syscall.retrying { pwrite(fd, chunk.baseAddress! + done, chunk.count - done, off_t(bytesHeld) + off_t(done)) }
             if n < 0 {
-                if errno == EINTR { continue }
                 failure = CacheError.io(partial, reason: String(cString: strerror(errno)))
                 discard()
                 return false

@@ -189,18 +189,13 @@ public struct ImageCache: Sendable {
         var total: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(total)) }
-            if n < 0 { if errno == EINTR { continue }; throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+            let n = Syscall.retrying { buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(total)) } }
+            if n < 0 { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
             if n == 0 { break }
             try buffer.withUnsafeBytes { raw in
                 let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
                 sha.update(chunk)
-                var done = 0
-                while let out, done < n {
-                    let w = write(out, chunk.baseAddress! + done, n - done)
-                    if w < 0 { if errno == EINTR { continue }; throw CacheError.io(path, reason: String(cString: strerror(errno))) }
-                    done += w
-                }
+                if let out, !Syscall.writeAll(out, chunk) { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
             }
             total += Int64(n)
         }

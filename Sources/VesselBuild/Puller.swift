@@ -181,20 +181,11 @@ public struct Puller {
         defer { close(outFD) }
         var buf = [UInt8](repeating: 0, count: 4 << 20)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(inFD, $0.baseAddress, $0.count) }
+            let n = Syscall.retrying { buf.withUnsafeMutableBytes { read(inFD, $0.baseAddress, $0.count) } }
             if n == 0 { return }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw BuildError.output(display, reason: "reading \(source): \(String(cString: strerror(errno)))")
-            }
-            var done = 0
-            while done < n {
-                let w = buf.withUnsafeBytes { write(outFD, $0.baseAddress! + done, n - done) }
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    throw BuildError.output(display, reason: String(cString: strerror(errno)))
-                }
-                done += w
+            if n < 0 { throw BuildError.output(display, reason: "reading \(source): \(String(cString: strerror(errno)))") }
+            guard buf.withUnsafeBytes({ Syscall.writeAll(outFD, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else {
+                throw BuildError.output(display, reason: String(cString: strerror(errno)))
             }
         }
     }

@@ -18,6 +18,7 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: cliName(.workdir), help: cliHelp(.workdir)) var pwd: String?
     @Flag(name: cliName(.unpack), help: cliHelp(.unpack)) var unpack = false
     @Flag(name: cliName(.nv), help: cliHelp(.nv)) var nv = false
+    @Flag(name: cliName(.verbose), help: cliHelp(.verbose)) var verbose = false
 
     /// What was given, option by option, as the table's behaviour takes it.
     var choices: ContainerChoices {
@@ -33,6 +34,7 @@ struct ContainerOptions: ParsableArguments {
         if let pwd { c.take(.workdir, pwd) }
         if unpack { c.take(.unpack, nil) }
         if nv { c.take(.nv, nil) }
+        if verbose { c.take(.verbose, nil) }
         return c
     }
 

@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import VesselBasics
 
 /// Process 1 of the container's PID namespace. It builds the root file system (an overlay on
 /// the image mount, so mount points can be made; read-only unless --writable-tmpfs), binds the
@@ -187,11 +188,8 @@ enum Forwarding {
     static func waitForExit(of pid: pid_t, reapAll: Bool) -> Int32 {
         while true {
             var status: Int32 = 0
-            let r = waitpid(reapAll ? -1 : pid, &status, 0)
-            if r < 0 {
-                if errno == EINTR { continue }
-                return 125
-            }
+            let r = Syscall.retrying { waitpid(reapAll ? -1 : pid, &status, 0) }
+            if r < 0 { return 125 }
             guard r == pid else { continue }
             let sig = status & 0x7f
             if sig == 0 { return (status >> 8) & 0xff }

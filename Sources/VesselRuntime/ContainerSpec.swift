@@ -26,6 +26,8 @@ public struct ContainerSpec: Sendable {
     public var nv = false
     /// Unpack the image into a private tmpfs instead of mounting it through FUSE.
     public var unpack = false
+    /// Say what each step of the start does, and when (StepLog).
+    public var verbose = false
     /// serve: where to announce the container (VesselWire's `Announcement`).
     public var readyFD: Int32 = -1
     /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.

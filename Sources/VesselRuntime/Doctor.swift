@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import VesselBasics
 
 /// Checks this node for what running containers needs, each check a real attempt made in a
 /// child process (the parent stays outside any namespace), with the fix when it fails.
@@ -139,8 +140,7 @@ public struct Doctor {
         let pid = vessel_fork()
         if pid == 0 { _exit(body()) }
         guard pid > 0 else { return errno }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard let (_, status) = Syscall.wait(pid) else { return EFAULT }
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : EFAULT
     }
 

@@ -11,6 +11,7 @@ public struct Launcher {
     public init() {}
 
     public func run(_ spec: ContainerSpec) throws -> Int32 {
+        let log = StepLog(enabled: spec.verbose)
         // Opened once: the signature check, the mount and the unpacker read this same file,
         // whatever its name points at meanwhile (see OpenedFile).
         let file: OpenedFile
@@ -23,8 +24,10 @@ public struct Launcher {
             }
         }
         let image = file.path
+        log("opened \(spec.image) (\(file.size) bytes)")
         // The site may require a trusted signature (require-signature in vessel.conf).
         do { try TrustPolicy.check(image) } catch { throw RuntimeError.untrusted(file.named("\(error)")) }
+        log("trust policy: satisfied")
         let host = HostContext.current()
         // Real root needs no user namespace, and the kernel can mount the image itself.
         let privileged = host.uid == 0 && !spec.unpack
@@ -42,6 +45,7 @@ public struct Launcher {
         } catch {
             throw RuntimeError.imageUnreadable(spec.image, reason: file.named("\(error)").replacingOccurrences(of: "\(spec.image): ", with: ""))
         }
+        log("read the image's configuration (\(server == nil ? "libsquashfs" : "the FUSE server's reader"))")
         let gpu = spec.nv ? try gpuPlan(host) : nil
         let plan = try MountPlan(spec: spec, host: host, gpu: gpu)
         let argv = try command(spec, config)
@@ -68,6 +72,7 @@ public struct Launcher {
         } else {
             try mapping.enter()
         }
+        log(privileged ? "entered a mount namespace (as root)" : "entered a user and mount namespace (\(spec.fakeroot ? "root inside" : "yourself inside")\(mapping.subordinate != nil ? ", subordinate ids mapped" : ""))")
         // Nothing mounted from here on may reach the host's mount table.
         try Sys.mount(nil, "/", nil, UInt(MS_REC | MS_PRIVATE), what: "private mounts")
         try Sys.mount("tmpfs", stage, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=0700", what: "the staging area")
@@ -90,8 +95,11 @@ public struct Launcher {
             }
         }
 
+        log("image mounted at \(stage)/image (\(how))")
         try mounted?.serve(threads: ImageServer.threads(environment: host.environment))
         try UpperLayer(stage: stage, reader: mounted).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside)
+        log("root prepared: an overlay over the image\(spec.writableTmpfs ? ", writable (tmpfs)" : ", read-only")")
+        for line in StepLog.describe(plan) { log("  " + line) }
         // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;
         // a served Slurm step's is not: the tasks that join it stay Slurm's to track.
         if spec.mode != .serve, unshare(vessel_clone_newpid) != 0 { throw RuntimeError.namespaces(reason: errnoText()) }
@@ -103,6 +111,7 @@ public struct Launcher {
                           workdir: workdir, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
+        log("init started (pid \(pid)): \(argv.joined(separator: " ")) in \(workdir)")
         // Only the container's first process announces it; the reader waits for end of file.
         if spec.readyFD >= 0 { close(spec.readyFD) }
         if spec.mode == .serve, spec.hostExec != nil { _ = vessel_drop_capabilities() }

@@ -10,7 +10,9 @@ import VesselBuild
 ///
 /// where the trailer is "VSLSIG01", the JSON's offset and its length (little-endian u64). Each
 /// signature is Ed25519 over a payload naming the SHA-256 of the SquashFS bytes (which hold
-/// /.vessel/) and of /.vessel/provenance.json, so any changed byte fails verification.
+/// /.vessel/, so any changed byte fails verification) and the SHA-256 of the image's provenance
+/// as decoded and encoded again with sorted keys (`ImageContent`): a check that the signed
+/// provenance is the one inspection shows, not a hash of provenance.json's own bytes.
 public struct SignatureRecord: Codable, Sendable {
     /// The exact bytes signed (JSON of `Payload`), base64.
     public var payload: String

@@ -1,4 +1,5 @@
 import Foundation
+import VesselBasics
 import VesselOCI
 
 /// Brings one node's results home at the end of a job: the node-local scratch directory (the
@@ -149,16 +150,15 @@ public struct ResultCollector {
         var size: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue }; throw ResultError.io(src, String(cString: strerror(errno))) }
+            let n = Syscall.retrying { buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) } }
+            if n < 0 { throw ResultError.io(src, String(cString: strerror(errno))) }
             if n == 0 { break }
-            buffer.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            var off = 0
-            while off < n {
-                let w = buffer.withUnsafeBytes { write(output, $0.baseAddress! + off, n - off) }
-                if w < 0 { if errno == EINTR { continue }; throw ResultError.io(dst, String(cString: strerror(errno))) }
-                off += w
+            let written = buffer.withUnsafeBytes { raw -> Bool in
+                let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+                sha.update(chunk)
+                return Syscall.writeAll(output, chunk)
             }
+            if !written { throw ResultError.io(dst, String(cString: strerror(errno))) }
             size += Int64(n)
         }
         guard fsync(output) == 0 else { throw ResultError.io(dst, String(cString: strerror(errno))) }
@@ -172,14 +172,7 @@ public struct ResultCollector {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ResultError.io(path, String(cString: strerror(errno))) }
         defer { close(fd) }
-        try data.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let w = write(fd, raw.baseAddress! + off, raw.count - off)
-                if w < 0 { if errno == EINTR { continue }; throw ResultError.io(path, String(cString: strerror(errno))) }
-                off += w
-            }
-        }
+        guard data.withUnsafeBytes({ Syscall.writeAll(fd, $0) }) else { throw ResultError.io(path, String(cString: strerror(errno))) }
         guard fsync(fd) == 0 else { throw ResultError.io(path, String(cString: strerror(errno))) }
     }
 

@@ -46,7 +46,7 @@ struct ContainerRequest {
         case .results:
             guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
             results = v
-        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv:
+        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .verbose:
             throw OptionError("--\(name): not an option of the plugin")
         }
     }

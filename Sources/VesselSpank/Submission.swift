@@ -1,4 +1,5 @@
 import CVesselSpank
+import VesselBasics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,9 +32,7 @@ enum Submission {
         }
         let output = readAll(fds[0])
         close(fds[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else { throw OptionError("the image could not be resolved (see the message above)") }
+        guard Syscall.wait(pid)?.status == 0 else { throw OptionError("the image could not be resolved (see the message above)") }
         let path = output.split(separator: "\n").last.map(String.init) ?? ""
         guard path.hasPrefix("/") else { throw OptionError("\(config.runtime) resolve printed no path") }
         return path
@@ -78,13 +77,5 @@ func withCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMu
 }
 
 func readAll(_ fd: Int32) -> String {
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        out += buf[0..<n]
-    }
-    return String(decoding: out, as: UTF8.self)
+    String(decoding: Syscall.readAll(fd) ?? [], as: UTF8.self)
 }

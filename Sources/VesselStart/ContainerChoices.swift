@@ -18,6 +18,7 @@ extension ContainerChoices {
         s.workdir = pwd
         s.nv = nv
         s.unpack = unpack
+        s.verbose = verbose
         return s
     }
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import VesselBasics
 
 /// What a served container (`vessel spank-helper`) tells the Slurm plugin over a pipe, and how
 /// the plugin reads it: NUL-separated records `PID\t<pid>`, `CWD\t<dir>`, `SET\tNAME=VALUE`,
@@ -50,16 +48,11 @@ public struct Announcement: Equatable, Sendable {
             + entrypoint.map { "ENTRY\t\($0)" }
     }
 
-    /// Writes the records to `fd` (EINTR retried; a reader that went away ends it).
+    /// Writes the records to `fd` (a reader that went away ends it).
     public func write(to fd: Int32) {
         var bytes: [UInt8] = []
         for r in records { bytes += Array(r.utf8) + [0] }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            done += n
-        }
+        _ = Syscall.writeAll(fd, bytes)
     }
 
     public static func == (a: Announcement, b: Announcement) -> Bool { a.records == b.records }

@@ -13,6 +13,7 @@ public struct ContainerChoices: Equatable, Sendable {
     public var pwd: String?
     public var unpack = false
     public var nv = false
+    public var verbose = false
 
     public init() {}
 
@@ -32,6 +33,7 @@ public struct ContainerChoices: Equatable, Sendable {
         case .workdir: pwd = value
         case .unpack: unpack = true
         case .nv: nv = true
+        case .verbose: verbose = true
         case .image, .keepEnv, .mountHome, .entrypoint, .results: return false
         }
         return true

@@ -6,7 +6,7 @@
 public struct ContainerOption: Sendable {
     public enum ID: Sendable, CaseIterable {
         // vessel exec|run|shell, and the plugin where it has the same meaning
-        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv
+        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose
         // the plugin's own
         case image, keepEnv, mountHome, entrypoint, results
     }
@@ -73,6 +73,9 @@ public struct ContainerOption: Sendable {
               plugin: nil),
         .init(id: .nv,
               cli: .init(long: "nv", short: nil, kind: .flag, help: "Bring in the host's NVIDIA driver (libraries, nvidia-smi); GPUs Slurm allocated stay the visible ones."),
+              plugin: nil),
+        .init(id: .verbose,
+              cli: .init(long: "verbose", short: "v", kind: .flag, help: "Say on standard error what is done to start the container (the mounts, the image, the init) and when."),
               plugin: nil),
         .init(id: .image, cli: nil,
               plugin: .init(long: "container-image", short: nil, kind: .value("IMAGE"), help: "Run the job in IMAGE: a .sqsh file, or any source vessel build or pull accepts (resolved and converted once, at submission).")),

@@ -105,6 +105,18 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(doctor.stdout.contains("as root: apt-get install uidmap"), doctor.stdout)
     }
 
+    /// -v: a step log on standard error, the command's output untouched.
+    func testVerboseSaysEachStep() throws {
+        let r = try vessel(["exec", "-v", try tiny, "echo", "out"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "out\n")
+        let lines = r.stderrLines
+        for step in ["opened ", "trust policy", "entered a user and mount namespace", "image mounted at", "root prepared", "bind /dev -> /dev", "init started"] {
+            XCTAssertTrue(lines.contains { $0.contains(step) }, "no '\(step)' in:\n\(r.stderr)")
+        }
+        XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("vessel: ") && $0.contains(" ms  ") }, r.stderr)
+    }
+
     func testBinds() throws {
         let src = Self.dir + "/bind-src"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)

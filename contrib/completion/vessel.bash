@@ -486,7 +486,7 @@ _vessel_inspect() {
 
 _vessel_exec() {
     repeating_flags=()
-    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
     repeating_options=(--bind -B --env --env-file)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options -1
@@ -510,7 +510,7 @@ _vessel_exec() {
 
 _vessel_run() {
     repeating_flags=()
-    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
     repeating_options=(--bind -B --env --env-file)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options -1
@@ -534,7 +534,7 @@ _vessel_run() {
 
 _vessel_shell() {
     repeating_flags=()
-    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --version -h --help)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
     repeating_options=(--bind -B --env --env-file)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options 1

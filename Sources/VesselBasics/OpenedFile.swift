@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A file opened once, so that what is checked is what is used: the trust policy's signature
 /// check, the FUSE server, the kernel's loop device and the unpacker all read the same inode,
@@ -39,6 +41,6 @@ public final class OpenedFile: @unchecked Sendable {
 
     /// `text` with the descriptor's path given back its user's name (libraries name what they opened).
     public func named(_ text: String) -> String {
-        text.replacingOccurrences(of: path, with: name)
+        text.replacing(path, with: name)
     }
 }

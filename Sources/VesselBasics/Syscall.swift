@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one place a system call is retried when a signal interrupted it (EINTR), and the loops
+/// every module needs around read(2) and write(2). Glibc only: the Slurm plugin and the static
+/// front link it.
+public enum Syscall {
+    /// `body`'s result, calling it again for as long as it fails with EINTR; any other failure
+    /// is returned as it is (-1, with errno set).
+    @inlinable
+    public static func retrying<T: BinaryInteger>(_ body: () -> T) -> T {
+        while true {
+            let r = body()
+            if r >= 0 || errno != EINTR { return r }
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`. False when a write fails (errno set).
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = retrying { write(fd, bytes.baseAddress! + done, bytes.count - done) }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    /// Reads `fd` to its end; nil when a read fails (errno set).
+    public static func readAll(_ fd: Int32) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = retrying { read(fd, &chunk, chunk.count) }
+            if n < 0 { return nil }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
+        }
+    }
+
+    /// waitpid, retried; the status as waitpid gives it, or nil.
+    public static func wait(_ pid: pid_t, options: Int32 = 0) -> (pid: pid_t, status: Int32)? {
+        var status: Int32 = 0
+        let r = retrying { waitpid(pid, &status, options) }
+        return r < 0 ? nil : (r, status)
+    }
+}
