@@ -19,15 +19,22 @@ struct ContainerRequest {
     var results: String?
     /// What was taken, so that a second call with the same option and value is a no-op.
     private var taken: Set<String> = []
+    /// The options given (on the command line, or by a twin), which their twins do not override.
+    private(set) var given: Set<ContainerOption.ID> = []
 
     var isEmpty: Bool { image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && !writable && mountHome == nil && !remapRoot && !entrypoint && results == nil }
 
-    /// The behaviour of each plugin option of the table; `value` is nil for a flag.
-    mutating func take(_ id: ContainerOption.ID, _ value: String?) throws {
+    /// The behaviour of each plugin option of the table; `value` is nil for a flag. `variable`:
+    /// the environment twin it came from, for messages.
+    mutating func take(_ id: ContainerOption.ID, _ value: String?, variable: String? = nil) throws {
         let name = ContainerOption.row(id).plugin?.long ?? "\(id)"
         let v = value ?? ""
         guard taken.insert("\(name)=\(v)").inserted else { return }
-        func refuse(_ reason: String) -> OptionError { OptionError(name, v, reason) }
+        given.insert(id)
+        if id == .noHome { given.insert(.mountHome) }
+        func refuse(_ reason: String) -> OptionError {
+            variable.map { OptionError("\($0)=\(v): \(reason)") } ?? OptionError(name, v, reason)
+        }
         switch id {
         case .image:
             guard !v.isEmpty else { throw refuse("name an image") }
@@ -48,6 +55,25 @@ struct ContainerRequest {
             results = v
         case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .verbose:
             throw OptionError("--\(name): not an option of the plugin")
+        }
+    }
+
+    /// The environment twins of the options not given on the command line (Pyxis's rule: the
+    /// command line wins), from `lookup` (the process's environment in srun and sbatch, the
+    /// job's in slurmstepd). A bad value is refused like the option's.
+    mutating func takeEnvironment(_ lookup: (String) -> String?) throws {
+        for option in ContainerOption.pluginOptions where !given.contains(option.id) {
+            var found: (String, String)?
+            for v in option.environmentVariables where found == nil { found = lookup(v).map { (v, $0) } }
+            guard let (variable, value) = found else { continue }
+            if option.plugin!.kind == .flag {
+                guard let on = ContainerOption.boolean(value) else {
+                    throw OptionError("\(variable)=\(value): takes 1 or 0 (yes/no, true/false, on/off)")
+                }
+                if on { try take(option.id, nil, variable: variable) } else if option.id == .mountHome { try take(.noHome, nil, variable: variable) }
+            } else {
+                try take(option.id, value, variable: variable)
+            }
         }
     }
 

@@ -55,6 +55,15 @@ private func loadConfig(_ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePoi
 
 @_cdecl("vessel_spank_init_post_opt")
 public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    // The options' environment twins (PYXIS_CONTAINER_IMAGE, ...): srun's and sbatch's own
+    // environment, or in slurmstepd the job's.
+    do {
+        let remote = spank_context() == S_CTX_REMOTE
+        try state.request.takeEnvironment { name in remote ? jobVariable(sp, name) : getenv(name).map { String(cString: $0) } }
+    } catch {
+        vessel_spank_error(error.message)
+        return -1
+    }
     guard !state.request.isEmpty else { return 0 }
     guard let image = state.request.image else {
         vessel_spank_error("container options need --container-image")
@@ -153,6 +162,13 @@ public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutabl
     let status = collector.wait() ?? -1
     if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(state.config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
     return 0
+}
+
+/// A variable of the job's environment, in slurmstepd.
+private func jobVariable(_ sp: OpaquePointer?, _ name: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) * 4)
+    guard spank_getenv(sp, name, &buffer, Int32(buffer.count)).rawValue == ESPANK_SUCCESS else { return nil }
+    return String(cString: buffer)
 }
 
 extension Error {

@@ -40,6 +40,24 @@ public struct ContainerOption: Sendable {
     /// `srun --LONG` (nil: the plugin has no such option).
     public let plugin: Spelling?
 
+    /// The plugin option's environment twins, as Pyxis has them: `VESSEL_CONTAINER_IMAGE`, and
+    /// for sites moving over `PYXIS_CONTAINER_IMAGE`, read (in that order) when the option is not
+    /// on the command line. A flag's twin takes a boolean (1/0, yes/no, true/false, on/off).
+    public var environmentVariables: [String] {
+        guard let long = plugin?.long, long.hasPrefix("container-") else { return [] }
+        let twin = String(long.uppercased().map { $0 == "-" ? "_" : $0 })
+        return ["VESSEL_" + twin, "PYXIS_" + twin]
+    }
+
+    /// A twin's boolean, or nil when it is not one.
+    public static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "yes", "y", "true", "on": return true
+        case "0", "no", "n", "false", "off": return false
+        default: return nil
+        }
+    }
+
     public static let all: [ContainerOption] = [
         .init(id: .bind,
               cli: .init(long: "bind", short: "B", kind: .values("SPEC"), help: "Bind a host path: SRC[:DST[:ro|rw]] (repeatable). A missing SRC is an error."),

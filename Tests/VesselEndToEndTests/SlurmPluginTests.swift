@@ -54,6 +54,48 @@ final class SlurmPluginTests: XCTestCase {
         }
     }
 
+    /// Each option's environment twins (VESSEL_CONTAINER_*, and Pyxis's PYXIS_CONTAINER_* for
+    /// scripts written for it) act as the option when it is not on the command line.
+    func testEnvironmentTwinsActAsTheirOptions() throws {
+        for variable in ["PYXIS_CONTAINER_IMAGE", "VESSEL_CONTAINER_IMAGE"] {
+            let r = try srun("-p", "cpu", "sh", "-c", inImage, env: [variable: image])
+            XCTAssertEqual(r.stdout, imageName + "\n", "\(variable): \(r.stderr)")
+        }
+        // The command line wins; VESSEL_ before PYXIS_.
+        let cli = try srun("-p", "cpu", "--container-image=\(image)", "sh", "-c", inImage, env: ["PYXIS_CONTAINER_IMAGE": dir + "/none.sqsh"])
+        XCTAssertEqual(cli.stdout, imageName + "\n", cli.stderr)
+        let order = try srun("-p", "cpu", "sh", "-c", "pwd", env: ["PYXIS_CONTAINER_IMAGE": image, "VESSEL_CONTAINER_WORKDIR": "/srv", "PYXIS_CONTAINER_WORKDIR": "/tmp"])
+        XCTAssertEqual(order.stdout, "/srv\n", order.stderr)
+        // Booleans, and the rest through sbatch with #SBATCH-free scripts.
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        try "input\n".write(toFile: dir + "/data/in.txt", atomically: true, encoding: .utf8)
+        try Harness.run(["chown", "-R", user, dir])
+        let flags = try srun("-p", "cpu", "sh", "-c", "id -u; touch /x && echo wrote; cat /data/in.txt; test -d $HOME && echo home || echo no-home",
+                             env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_REMAP_ROOT": "1", "PYXIS_CONTAINER_WRITABLE": "yes",
+                                   "PYXIS_CONTAINER_MOUNTS": "\(dir)/data:/data:ro", "PYXIS_CONTAINER_MOUNT_HOME": "0"])
+        XCTAssertEqual(flags.stdout, "0\nwrote\ninput\nno-home\n", flags.stderr)
+        let (batch, out) = try sbatchWithEnvironment("#!/bin/sh\n#SBATCH -p cpu\necho \"batch $(\(inImage))\"\n", env: ["PYXIS_CONTAINER_IMAGE": image])
+        XCTAssertEqual(batch.status, 0, batch.stderr + out)
+        XCTAssertEqual(out, "batch \(imageName)\n")
+        // A bad value stops the step before it starts, in one line naming the variable.
+        let bad = try srun("-p", "cpu", "true", env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_WORKDIR": "relative"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("vessel: PYXIS_CONTAINER_WORKDIR=relative: not an absolute path"), bad.stderr)
+        let badBool = try srun("-p", "cpu", "true", env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_WRITABLE": "maybe"])
+        XCTAssertNotEqual(badBool.status, 0)
+        XCTAssertTrue(badBool.stderr.contains("vessel: PYXIS_CONTAINER_WRITABLE=maybe: takes 1 or 0"), badBool.stderr)
+    }
+
+    /// sbatch --wait of a script, with variables in sbatch's environment.
+    private func sbatchWithEnvironment(_ script: String, env: [String: String]) throws -> (Harness.Result, String) {
+        let path = dir + "/job-\(UInt32.random(in: 0...UInt32.max)).sh"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "755", path])
+        let out = path + ".out"
+        let r = try asUser(["sbatch", "--wait", "-o", out, path], env: env)
+        return (r, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
     func testAJobWithoutContainerOptionsIsUntouched() throws {
         let r = try srun("-p", "cpu", "sh", "-c", "test -e /.vessel && echo container || echo host; echo ${VESSEL_CONTAINER:-none}")
         XCTAssertEqual(r.status, 0, r.stderr)
