@@ -80,6 +80,10 @@ public final class RegistryClient: @unchecked Sendable {
                 throw ImageError.digestMismatch("manifest \(what)", expected: stated.description, actual: digest.description)
             }
             let type = r.header("content-type")?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
+            // A web page or a proxy's error page is not a manifest: say what came back, and from where.
+            if (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] == nil {
+                throw RegistryError.badResponse(what, reason: "\(try baseURL())/v2/\(repository)/manifests/\(reference) answered HTTP \(r.status) with \(type ?? "no Content-Type"), not a manifest (is \(registry) a container registry?)")
+            }
             return (bytes, type, digest)
         }
     }

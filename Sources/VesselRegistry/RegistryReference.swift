@@ -1,7 +1,9 @@
 import VesselOCI
 
 /// `[REGISTRY[:PORT]/]REPOSITORY[:TAG|@sha256:DIGEST]`, normalized as Docker does: no registry
-/// means Docker Hub, no namespace there means `library/`, no tag means `latest`.
+/// means Docker Hub, no namespace there means `library/`, no tag means `latest`. Enroot's and
+/// NGC's spelling `REGISTRY#REPOSITORY[:TAG]` (`nvcr.io#nvidia/pytorch:24.05-py3`) names the
+/// registry explicitly.
 public struct RegistryReference: Equatable, Sendable, CustomStringConvertible {
     /// The registry as users name it (`docker.io`, `ghcr.io`, `127.0.0.1:5000`).
     public let registry: String
@@ -53,7 +55,11 @@ public struct RegistryReference: Equatable, Sendable, CustomStringConvertible {
             rest = String(rest[..<at])
         }
         var registry = Self.dockerHub
-        if let slash = rest.firstIndex(of: "/") {
+        if let hash = rest.firstIndex(of: "#") {
+            registry = String(rest[..<hash])
+            rest = String(rest[rest.index(after: hash)...])
+            guard !registry.isEmpty, !rest.isEmpty, !rest.contains("#") else { throw bad("REGISTRY#IMAGE needs both parts, and one #") }
+        } else if let slash = rest.firstIndex(of: "/") {
             let first = String(rest[..<slash])
             if first.contains(".") || first.contains(":") || first == "localhost" || first.hasPrefix("[") {
                 registry = first

@@ -122,6 +122,31 @@ final class RegistryTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.sqsh"))
     }
 
+    /// Enroot's and NGC's REGISTRY#IMAGE; and a server that answers with a web page where a
+    /// manifest should be gets one line naming the URL, the status and the content type.
+    func testRegistryHashImageAndAWebPageForAManifest() throws {
+        let r = try pull(registry("PLAIN") + "#corpus/tiny:latest", dir + "/hash.sqsh")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let web = dir + "/web"
+        try FileManager.default.createDirectory(atPath: web + "/v2/x/y/manifests", withIntermediateDirectories: true)
+        try "<html>Sign in</html>\n".write(toFile: web + "/v2/x/y/manifests/latest.html", atomically: true, encoding: .utf8)
+        try "{}\n".write(toFile: web + "/v2/index.html", atomically: true, encoding: .utf8)
+        let port = 5190 + Int(getpid() % 8)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        server.arguments = ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", web]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        for _ in 0..<50 where try Harness.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:\(port)/v2/"]).status != 0 { usleep(100_000) }
+        let page = try pull("127.0.0.1:\(port)/x/y:latest.html", dir + "/page.sqsh")
+        XCTAssertEqual(page.status, 1)
+        XCTAssertEqual(page.stderrLines.count, 1, page.stderr)
+        XCTAssertTrue(page.stderr.contains("http://127.0.0.1:\(port)/v2/x/y/manifests/latest.html answered HTTP 200 with text/html, not a manifest"), page.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/page.sqsh"))
+    }
+
     func testResolve() throws {
         let r = try Harness.vessel("resolve", "\(registry("PLAIN"))/corpus/tiny", environment: ["VESSEL_CACHE": cache])
         XCTAssertEqual(r.status, 0, r.stderr)

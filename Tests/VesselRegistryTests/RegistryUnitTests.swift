@@ -29,6 +29,18 @@ final class RegistryReferenceTests: XCTestCase {
         XCTAssertNil(try RegistryReference(parsing: "ghcr.io/org/app@\(d)").tag)
     }
 
+    /// Enroot's and NGC's REGISTRY#IMAGE, as Pyxis users write it.
+    func testRegistryHashImage() throws {
+        let r = try RegistryReference(parsing: "nvcr.io#nvidia/pytorch:24.05-py3")
+        XCTAssertEqual(r.registry, "nvcr.io")
+        XCTAssertEqual(r.repository, "nvidia/pytorch")
+        XCTAssertEqual(r.tag, "24.05-py3")
+        let local = try RegistryReference(parsing: "docker://127.0.0.1:5100#corpus/tiny")
+        XCTAssertEqual(local.description, "127.0.0.1:5100/corpus/tiny:latest")
+        XCTAssertEqual(try RegistryReference(parsing: "docker.io#ubuntu").repository, "library/ubuntu")
+        for bad in ["#ubuntu", "nvcr.io#", "a#b#c"] { XCTAssertThrowsError(try RegistryReference(parsing: bad), bad) }
+    }
+
     func testInvalidReferences() {
         for bad in ["", "UPPER/case", "a//b", "app:", "app:-tag", "app@sha256:beef", "app@md5:" + String(repeating: "a", count: 32)] {
             XCTAssertThrowsError(try RegistryReference(parsing: bad), bad)
