@@ -40,7 +40,7 @@ struct ContainerRequest {
             guard !v.isEmpty else { throw refuse("name an image") }
             image = v
         case .bind:
-            do { mounts += try BindSpec.parseList(v, absoluteSource: true) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
+            do { mounts += try BindSpec.parseList(v, pathSource: true) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .workdir:
             guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
             workdir = v

@@ -30,7 +30,7 @@ struct PluginConfig {
                 guard value == "yes" || value == "no" else { throw OptionError("plugstack.conf: mount-home takes yes or no") }
                 mountHome = value == "yes"
             case "mounts":
-                do { mounts = try BindSpec.parseList(value, absoluteSource: true) } catch let r as BindSpec.Refusal {
+                do { mounts = try BindSpec.parseList(value, pathSource: true) } catch let r as BindSpec.Refusal {
                     throw OptionError("plugstack.conf: mounts=\(value): \(r.reason)")
                 }
             case "results-scratch", "results-mount":

@@ -1,6 +1,7 @@
-/// The one bind grammar: `SRC[:DST[:ro|rw]]`, as `vessel exec --bind` takes it and, as a comma
+/// The one bind grammar: `SRC[:DST[:FLAGS]]`, as `vessel exec --bind` takes it and, as a comma
 /// list, the plugin's `--container-mounts` and plugstack.conf's `mounts=`. DST defaults to SRC
-/// and must be absolute. Each front names itself in its messages (`--bind X: REASON`).
+/// and must be absolute; a relative SRC is resolved against the working directory (the job's,
+/// for the plugin). Each front names itself in its messages (`--bind X: REASON`).
 public struct BindSpec: Equatable, Sendable {
     public var source: String
     public var destination: String
@@ -18,12 +19,18 @@ public struct BindSpec: Equatable, Sendable {
         public var description: String { reason }
     }
 
-    /// One bind. `absoluteSource`: a front that cannot resolve a relative source (the plugin,
-    /// whose working directory is slurmstepd's) requires an absolute one.
-    public static func parse(_ s: String, absoluteSource: Bool = false) throws -> BindSpec {
+    /// Flags Vessel's binds take as they are: recursive and private already, or nothing to do
+    /// in a container of one's own. Pyxis (Enroot) job scripts give them; they are accepted.
+    public static let propagationFlags: Set<String> = ["rbind", "private", "rprivate", "slave", "rslave", "unbindable", "runbindable"]
+
+    /// One bind. `pathSource` (the plugin's rule, as Pyxis has it): the source is an absolute
+    /// path or one relative to the job's working directory (`./data`, `../in`), where the
+    /// plugin's helper runs. FLAGS are `ro` or `rw` and propagation flags, joined with `+`
+    /// (`ro+rbind`: a comma separates mounts in a list).
+    public static func parse(_ s: String, pathSource: Bool = false) throws -> BindSpec {
         let parts = s.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard (1...3).contains(parts.count), !parts[0].isEmpty, !absoluteSource || parts[0].hasPrefix("/") else {
-            throw Refusal(reason: "each mount is SRC[:DST[:ro|rw]] with absolute paths (\(s))")
+        guard (1...3).contains(parts.count), !parts[0].isEmpty, !pathSource || parts[0].hasPrefix("/") || parts[0].hasPrefix(".") else {
+            throw Refusal(reason: "each mount is SRC[:DST[:FLAGS]], SRC an absolute path or one starting with ./ (\(s))")
         }
         // `SRC:` is a mistake (a DST was meant); `SRC::ro` keeps DST = SRC with a flag.
         guard parts.count != 2 || !parts[1].isEmpty else { throw Refusal(reason: "an empty destination after \(parts[0]):") }
@@ -31,19 +38,22 @@ public struct BindSpec: Equatable, Sendable {
         guard dst.hasPrefix("/") else { throw Refusal(reason: "the destination \(dst) is not an absolute path") }
         var ro = false
         if parts.count == 3 {
-            switch parts[2] {
-            case "ro": ro = true
-            case "rw": ro = false
-            default: throw Refusal(reason: "the flag must be ro or rw, not \(parts[2])")
+            for flag in parts[2].split(separator: "+", omittingEmptySubsequences: false).map(String.init) {
+                switch flag {
+                case "ro": ro = true
+                case "rw": ro = false
+                case _ where propagationFlags.contains(flag): continue
+                default: throw Refusal(reason: "the flag must be ro or rw (or one of \(propagationFlags.sorted().joined(separator: ", "))), not \(flag)")
+                }
             }
         }
         return BindSpec(source: parts[0], destination: dst, readOnly: ro)
     }
 
     /// `BIND,BIND,...`; an empty item is refused (`/tmp:` or a trailing comma is a mistake).
-    public static func parseList(_ text: String, absoluteSource: Bool = false) throws -> [BindSpec] {
+    public static func parseList(_ text: String, pathSource: Bool = false) throws -> [BindSpec] {
         guard !text.isEmpty else { throw Refusal(reason: "name at least one mount") }
-        return try text.split(separator: ",", omittingEmptySubsequences: false).map { try parse(String($0), absoluteSource: absoluteSource) }
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { try parse(String($0), pathSource: pathSource) }
     }
 
     /// As the grammar writes it, flag included: what the plugin passes to `vessel spank-helper --bind`.

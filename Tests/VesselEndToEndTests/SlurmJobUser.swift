@@ -35,7 +35,8 @@ struct SlurmJobUser {
     /// not hang it.
     func run(_ args: [String], env: [String: String] = [:]) throws -> Harness.Result {
         let exports = env.map { "\($0)=\($1)" }
-        return try Harness.run(["runuser", "-u", name, "--", "timeout", "300", "env", "-C", dir] + exports + args)
+        // PWD as a shell keeps it: the plugin resolves relative mounts against the job's PWD.
+        return try Harness.run(["runuser", "-u", name, "--", "timeout", "300", "env", "-C", dir, "PWD=\(dir)"] + exports + args)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }

@@ -141,6 +141,10 @@ final class SlurmPluginTests: XCTestCase {
         let root = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "--container-writable",
                             "sh", "-c", "id -u; touch /x && echo wrote")
         XCTAssertEqual(root.stdout, "0\nwrote\n", root.stderr)
+        // A source relative to the job's directory, and Pyxis's flags joined with +.
+        let relative = try srun("-p", "cpu", "--container-image=\(image)", "--container-mounts=./data:/d:ro+rbind", "sh", "-c",
+                                "cat /d/in.txt; touch /d/x 2>/dev/null || echo read-only")
+        XCTAssertEqual(relative.stdout, "input\nread-only\n", relative.stderr)
         let entry = try srun("-p", "cpu", "--container-image=\(image)", "--container-entrypoint", "there")
         XCTAssertEqual(entry.stdout.split(separator: "\n").first, "hello there", entry.stderr)
     }
@@ -190,7 +194,12 @@ final class SlurmPluginTests: XCTestCase {
 
     func testBadOptionsAreRejectedBeforeSubmission() throws {
         let cases: [([String], String)] = [
-            (["--container-image=\(image)", "--container-mounts=relative:/x"], "--container-mounts=relative:/x: each mount is SRC[:DST[:ro|rw]] with absolute paths (relative:/x)"),
+            (["--container-image=\(image)", "--container-mounts=relative:/x"], "--container-mounts=relative:/x: each mount is SRC[:DST[:FLAGS]], SRC an absolute path or one starting with ./ (relative:/x)"),
+            (["--container-image=\(image)", "--container-mounts=/tmp:"], "--container-mounts=/tmp:: an empty destination after /tmp:"),
+            (["--container-image=\(image)", "--container-mounts=/tmp:/t,"], "--container-mounts=/tmp:/t,: each mount is SRC[:DST[:FLAGS]]"),
+            (["--container-image=\(image)", "--container-mounts=/tmp:/t:rx"], "--container-mounts=/tmp:/t:rx: the flag must be ro or rw"),
+            (["--container-image=\(image)", "--container-env="], "--container-env=: an empty name"),
+            (["--container-image=\(image)", "--container-env=FOO,"], "--container-env=FOO,: an empty name"),
             (["--container-image=\(image)", "--container-workdir=data"], "--container-workdir=data: not an absolute path"),
             (["--container-image=\(image)", "--container-env=1BAD"], "--container-env=1BAD: 1BAD is not a variable name"),
             (["--container-mounts=/tmp:/tmp"], "container options need --container-image"),

@@ -58,7 +58,7 @@ struct TwoUsers {
 
     /// Slurm commands as `user` (runuser, as the Slurm tests do), bounded in time.
     func slurm(_ user: String, _ args: [String]) throws -> Harness.Result {
-        try Harness.run(["runuser", "-u", user, "--", "timeout", "300", "env", "-C", dir] + args)
+        try Harness.run(["runuser", "-u", user, "--", "timeout", "300", "env", "-C", dir, "PWD=\(dir)"] + args)
     }
 
     /// A process as `user`, started and left running.
@@ -66,7 +66,7 @@ struct TwoUsers {
         let pw = getpwnam(user)!.pointee
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        p.arguments = ["--reuid=\(pw.pw_uid)", "--regid=\(pw.pw_gid)", "--init-groups", "env", "-C", dir, "HOME=\(String(cString: pw.pw_dir))"] + args
+        p.arguments = ["--reuid=\(pw.pw_uid)", "--regid=\(pw.pw_gid)", "--init-groups", "env", "-C", dir, "PWD=\(dir)", "HOME=\(String(cString: pw.pw_dir))"] + args
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

@@ -11,6 +11,11 @@ final class BindSpecTests: XCTestCase {
         XCTAssertThrowsError(try BindSpec.parse("/data:mnt")) { XCTAssertTrue("\($0)".contains("absolute")) }
         XCTAssertThrowsError(try BindSpec.parse("/data:/mnt:rx")) { XCTAssertTrue("\($0)".contains("ro or rw")) }
         XCTAssertThrowsError(try BindSpec.parse(":/mnt"))
+        XCTAssertEqual(try BindSpec.parse("/data:/mnt:ro+rbind"), BindSpec(source: "/data", destination: "/mnt", readOnly: true))
+        XCTAssertEqual(try BindSpec.parse("./data:/mnt", pathSource: true).source, "./data")
+        XCTAssertThrowsError(try BindSpec.parse("data:/mnt", pathSource: true))
+        XCTAssertThrowsError(try BindSpec.parse("/data:")) { XCTAssertTrue("\($0)".contains("empty destination")) }
+        XCTAssertThrowsError(try BindSpec.parseList("/a:/b,")) { XCTAssertTrue("\($0)".contains("each mount")) }
     }
 }
 
