@@ -22,6 +22,9 @@ public struct RuntimeConfig: Codable, Equatable, Sendable {
     public var labels: [String: String]
     public var stopSignal: String?
     public var platform: String
+    /// VOLUME directories, made at run time when the image's layers lack them (as podman does);
+    /// absent when there are none, so that such images' bytes are as before.
+    public var volumes: [String]?
 
     public init(_ image: ResolvedImage) {
         let c = image.config.config
@@ -33,6 +36,8 @@ public struct RuntimeConfig: Codable, Equatable, Sendable {
         labels = c?.Labels ?? [:]
         stopSignal = c?.StopSignal
         platform = image.platform.description
+        let v = (c?.Volumes ?? [:]).keys.filter { $0.hasPrefix("/") }.sorted()
+        volumes = v.isEmpty ? nil : v
     }
 }
 

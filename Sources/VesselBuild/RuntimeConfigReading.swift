@@ -34,6 +34,7 @@ extension RuntimeConfig {
         self.labels = labels
         stopSignal = try string("stopSignal")
         platform = try required(string("platform"), "platform")
+        volumes = try strings("volumes")
     }
 
     enum ReadingError: Error, CustomStringConvertible {

@@ -54,6 +54,11 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
     public var WorkingDir: String?
     public var Labels: [String: String]?
     public var StopSignal: String?
+    /// VOLUME directories: `{"/path": {}}`.
+    public var Volumes: [String: Empty]?
+
+    /// A JSON object whose members do not matter.
+    public struct Empty: Codable, Sendable, Equatable {}
 }
 
 /// One entry of a `docker save` archive's manifest.json.

@@ -37,6 +37,8 @@ struct ContainerInit {
         }
         if spec.mode == .serve { serve() }
         if chdir(workdir) != 0 {
+            // Asked for with --pwd: a mistake to say, not to run elsewhere.
+            if spec.workdir != nil { fail(RuntimeError.setup("--pwd \(workdir)", reason: "\(errnoText()) in the container")) }
             FileHandle.standardError.write(Data("vessel: warning: working directory \(workdir) is not in the container; using /\n".utf8))
             _ = chdir("/")
         }

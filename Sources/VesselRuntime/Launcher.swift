@@ -97,7 +97,11 @@ public struct Launcher {
 
         log("image mounted at \(stage)/image (\(how))")
         try mounted?.serve(threads: ImageServer.threads(environment: host.environment))
-        try UpperLayer(stage: stage, reader: mounted).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside)
+        // The image's WorkingDir and VOLUMEs exist even where its layers lack them (buildah
+        // leaves a last WORKDIR out), as podman makes them.
+        let imageDirectories = (spec.workdir == nil && workdir == config?.workingDir ? [workdir] : []) + (config?.volumes ?? [])
+        try UpperLayer(stage: stage, reader: mounted).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside,
+                                                             directories: imageDirectories.filter { $0.hasPrefix("/") })
         log("root prepared: an overlay over the image\(spec.writableTmpfs ? ", writable (tmpfs)" : ", read-only")")
         for line in StepLog.describe(plan) { log("  " + line) }
         // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;

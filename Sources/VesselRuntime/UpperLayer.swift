@@ -23,9 +23,11 @@ struct UpperLayer {
         root = stage + "/root"
     }
 
-    /// Makes the directories, then what the mount plan and the user's identity need.
-    func prepare(plan: MountPlan, host: HostContext, uid: UInt32, gid: UInt32) throws {
+    /// Makes the directories, then what the mount plan, the image (`directories`: its
+    /// WorkingDir and VOLUMEs) and the user's identity need.
+    func prepare(plan: MountPlan, host: HostContext, uid: UInt32, gid: UInt32, directories: [String] = []) throws {
         for d in [upper, work, root] { try Sys.mkdirs(d) }
+        for d in directories { try ensure(d, directory: true) }
         for step in plan.steps {
             var isDirectory = true
             if case .bind(let source, _, _) = step.kind {
