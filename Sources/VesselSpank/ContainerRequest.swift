@@ -11,10 +11,11 @@ struct ContainerRequest {
     var mounts: [BindSpec] = []
     var workdir: String?
     var envNames: [String] = []
-    var writable = false
+    /// nil: the site's default (plugstack.conf's writable=, remap-root=, execute-entrypoint=).
+    var writable: Bool?
     var mountHome: Bool?
-    var remapRoot = false
-    var entrypoint = false
+    var remapRoot: Bool?
+    var entrypoint: Bool?
     /// The results root: /results in the container is collected there at the end of the job.
     var results: String?
     /// What was taken, so that a second call with the same option and value is a no-op.
@@ -22,7 +23,10 @@ struct ContainerRequest {
     /// The options given (on the command line, or by a twin), which their twins do not override.
     private(set) var given: Set<ContainerOption.ID> = []
 
-    var isEmpty: Bool { image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && !writable && mountHome == nil && !remapRoot && !entrypoint && results == nil }
+    var isEmpty: Bool {
+        image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && writable == nil && mountHome == nil && remapRoot == nil
+            && entrypoint == nil && results == nil
+    }
 
     /// The behaviour of each plugin option of the table; `value` is nil for a flag. `variable`:
     /// the environment twin it came from, for messages.
@@ -31,7 +35,7 @@ struct ContainerRequest {
         let v = value ?? ""
         guard taken.insert("\(name)=\(v)").inserted else { return }
         given.insert(id)
-        if id == .noHome { given.insert(.mountHome) }
+        if let opposite = ContainerOption.row(id).opposite { given.insert(opposite) }
         func refuse(_ reason: String) -> OptionError {
             variable.map { OptionError("\($0)=\(v): \(reason)") } ?? OptionError(name, v, reason)
         }
@@ -46,10 +50,13 @@ struct ContainerRequest {
             workdir = v
         case .keepEnv: envNames += try Self.parseEnvNames(v, option: name)
         case .writable: writable = true
+        case .readonly: writable = false
         case .mountHome: mountHome = true
         case .noHome: mountHome = false
         case .fakeroot: remapRoot = true
+        case .noRemapRoot: remapRoot = false
         case .entrypoint: entrypoint = true
+        case .noEntrypoint: entrypoint = false
         case .results:
             guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
             results = v
@@ -70,7 +77,7 @@ struct ContainerRequest {
                 guard let on = ContainerOption.boolean(value) else {
                     throw OptionError("\(variable)=\(value): takes 1 or 0 (yes/no, true/false, on/off)")
                 }
-                if on { try take(option.id, nil, variable: variable) } else if option.id == .mountHome { try take(.noHome, nil, variable: variable) }
+                if on { try take(option.id, nil, variable: variable) } else if let opposite = option.opposite { try take(opposite, nil, variable: variable) }
             } else {
                 try take(option.id, value, variable: variable)
             }

@@ -16,6 +16,11 @@ struct PluginConfig {
     var resultsScratch = "/tmp"
     /// Where a job's results directory appears in the container.
     var resultsMount = "/results"
+    /// Defaults for jobs that say neither --container-writable nor --container-readonly, and
+    /// likewise for remap-root and the Entrypoint (Pyxis's site settings; its spellings with _ too).
+    var writable = false
+    var remapRoot = false
+    var executeEntrypoint = false
 
     init() {}
 
@@ -26,9 +31,14 @@ struct PluginConfig {
             switch key {
             case "runtime": runtime = value
             case "cache": cache = value
-            case "mount-home":
-                guard value == "yes" || value == "no" else { throw OptionError("plugstack.conf: mount-home takes yes or no") }
-                mountHome = value == "yes"
+            case "mount-home", "writable", "remap-root", "remap_root", "execute-entrypoint", "execute_entrypoint":
+                guard let on = ContainerOption.boolean(value) else { throw OptionError("plugstack.conf: \(key) takes yes or no") }
+                switch key {
+                case "mount-home": mountHome = on
+                case "writable": writable = on
+                case "remap-root", "remap_root": remapRoot = on
+                default: executeEntrypoint = on
+                }
             case "mounts":
                 do { mounts = try BindSpec.parseList(value, pathSource: true) } catch let r as BindSpec.Refusal {
                     throw OptionError("plugstack.conf: mounts=\(value): \(r.reason)")
@@ -36,7 +46,7 @@ struct PluginConfig {
             case "results-scratch", "results-mount":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 if key == "results-scratch" { resultsScratch = value } else { resultsMount = value }
-            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount)")
+            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint)")
             }
         }
     }

@@ -45,8 +45,8 @@ final class StepContainer {
             let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
             args += [cli(.bind), BindSpec(source: dir, destination: config.resultsMount, readOnly: false).text]
         }
-        if request.writable { args.append(cli(.writable)) }
-        if request.remapRoot { args.append(cli(.fakeroot)) }
+        if request.writable ?? config.writable { args.append(cli(.writable)) }
+        if request.remapRoot ?? config.remapRoot { args.append(cli(.fakeroot)) }
         if !(request.mountHome ?? config.mountHome) { args.append(cli(.noHome)) }
         // GPUs Slurm allocated are visible without a flag.
         if ["SLURM_JOB_GPUS", "SLURM_STEP_GPUS", "CUDA_VISIBLE_DEVICES"].contains(where: { env[$0].map { !$0.isEmpty } ?? false }) {
@@ -93,7 +93,7 @@ final class StepContainer {
         } else if cwd.map({ chdir($0) == 0 }) != true {
             if chdir(announcement.workdir) != 0 { chdir("/") }
         }
-        if request.entrypoint { try execThroughEntrypoint(sp) }
+        if request.entrypoint ?? state.config.executeEntrypoint { try execThroughEntrypoint(sp) }
     }
 
     /// --container-entrypoint: the task's command becomes the Entrypoint's arguments. Slurm would

@@ -34,7 +34,7 @@ public struct ContainerChoices: Equatable, Sendable {
         case .unpack: unpack = true
         case .nv: nv = true
         case .verbose: verbose = true
-        case .image, .keepEnv, .mountHome, .entrypoint, .results: return false
+        case .image, .keepEnv, .mountHome, .entrypoint, .results, .readonly, .noRemapRoot, .noEntrypoint: return false
         }
         return true
     }

@@ -8,7 +8,7 @@ public struct ContainerOption: Sendable {
         // vessel exec|run|shell, and the plugin where it has the same meaning
         case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose
         // the plugin's own
-        case image, keepEnv, mountHome, entrypoint, results
+        case image, keepEnv, mountHome, entrypoint, results, readonly, noRemapRoot, noEntrypoint
     }
 
     /// A spelling on one command line.
@@ -103,6 +103,12 @@ public struct ContainerOption: Sendable {
               plugin: .init(long: "container-mount-home", short: nil, kind: .flag, help: "Bind $HOME into the container.")),
         .init(id: .entrypoint, cli: nil,
               plugin: .init(long: "container-entrypoint", short: nil, kind: .flag, help: "Run the command through the image's Entrypoint.")),
+        .init(id: .readonly, cli: nil,
+              plugin: .init(long: "container-readonly", short: nil, kind: .flag, help: "Keep the container's root read-only (the site's default unless it says writable=yes).")),
+        .init(id: .noRemapRoot, cli: nil,
+              plugin: .init(long: "no-container-remap-root", short: nil, kind: .flag, help: "Be yourself inside the container, not root (the default unless the site says remap-root=yes).")),
+        .init(id: .noEntrypoint, cli: nil,
+              plugin: .init(long: "no-container-entrypoint", short: nil, kind: .flag, help: "Do not run the command through the image's Entrypoint (the default unless the site says execute-entrypoint=yes).")),
         .init(id: .results, cli: nil,
               plugin: .init(long: "container-results", short: nil, kind: .value("DIR"), help: "Give the container a node-local /results; at the end of the job copy it to DIR/USER/JOBID with MANIFEST and provenance.json.")),
     ]
@@ -121,5 +127,22 @@ public struct ContainerOption: Sendable {
 
     /// The plugin's options, in the order srun's --help lists them.
     public static var pluginOptions: [ContainerOption] { pluginOrder.map(row) }
-    static let pluginOrder: [ID] = [.image, .bind, .workdir, .keepEnv, .writable, .mountHome, .noHome, .fakeroot, .entrypoint, .results]
+    static let pluginOrder: [ID] = [.image, .bind, .workdir, .keepEnv, .writable, .readonly, .mountHome, .noHome, .fakeroot, .noRemapRoot,
+                                    .entrypoint, .noEntrypoint, .results]
+
+    /// The flag that says the opposite (`--container-readonly` of `--container-writable`): a
+    /// twin's 0 takes it, and giving either counts as giving both.
+    public var opposite: ID? {
+        switch id {
+        case .writable: return .readonly
+        case .readonly: return .writable
+        case .mountHome: return .noHome
+        case .noHome: return .mountHome
+        case .fakeroot: return .noRemapRoot
+        case .noRemapRoot: return .fakeroot
+        case .entrypoint: return .noEntrypoint
+        case .noEntrypoint: return .entrypoint
+        default: return nil
+        }
+    }
 }

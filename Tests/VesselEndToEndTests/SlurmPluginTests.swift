@@ -149,6 +149,28 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertEqual(entry.stdout.split(separator: "\n").first, "hello there", entry.stderr)
     }
 
+    /// The site's defaults (plugstack.conf writable=, remap-root=, execute-entrypoint=, or
+    /// Pyxis's remap_root=, execute_entrypoint=) and the options that turn each back.
+    func testSiteDefaultsAndTheOptionsThatTurnThemBack() throws {
+        let conf = Harness.env["SLURM_TEST_PLUGSTACK_DIR"]! + "/vessel.conf"
+        let original = try String(contentsOfFile: conf, encoding: .utf8)
+        defer { try? original.write(toFile: conf, atomically: true, encoding: .utf8) }
+        try (original.trimmingCharacters(in: .newlines) + " writable=yes remap_root=yes execute_entrypoint=yes\n")
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        let show = "id -u; touch /x 2>/dev/null && echo writable || echo read-only"
+        let defaults = try srun("-p", "cpu", "--container-image=\(image)", "there")
+        XCTAssertEqual(defaults.stdout.split(separator: "\n").first, "hello there", defaults.stderr)
+        let writable = try srun("-p", "cpu", "--container-image=\(image)", "--no-container-entrypoint", "sh", "-c", show)
+        XCTAssertEqual(writable.stdout, "0\nwritable\n", writable.stderr)
+        let back = try srun("-p", "cpu", "--container-image=\(image)", "--no-container-entrypoint", "--container-readonly",
+                            "--no-container-remap-root", "sh", "-c", show)
+        XCTAssertEqual(back.stdout, "\(try XCTUnwrap(getpwnam(user)).pointee.pw_uid)\nread-only\n", back.stderr)
+        // Their twins too: 0 takes the opposite.
+        let twins = try srun("-p", "cpu", "sh", "-c", show, env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_ENTRYPOINT": "0",
+                                                                  "PYXIS_CONTAINER_READONLY": "1", "PYXIS_CONTAINER_REMAP_ROOT": "false"])
+        XCTAssertEqual(twins.stdout, "\(try XCTUnwrap(getpwnam(user)).pointee.pw_uid)\nread-only\n", twins.stderr)
+    }
+
     func testSallocStepsRunInTheImage() throws {
         let r = try asUser(["salloc", "-p", "cpu", "--container-image=\(image)", "srun", "sh", "-c", inImage])
         XCTAssertEqual(r.status, 0, r.stderr)
