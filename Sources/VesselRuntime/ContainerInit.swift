@@ -96,8 +96,9 @@ struct ContainerInit {
         switch step.kind {
         case .proc:
             try Sys.mount("proc", target, "proc", UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC), what: "/proc")
-        case .tmpfs:
-            try Sys.mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV), "mode=1777", what: "a private \(step.target)")
+        case .tmpfs(let options, let readOnly):
+            let data = (options.contains { $0.hasPrefix("mode=") } ? options : ["mode=1777"] + options).joined(separator: ",")
+            try Sys.mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV) | (readOnly ? UInt(MS_RDONLY) : 0), data, what: "a private \(step.target)")
         case .bind(let source, let recursive, let readOnly):
             if recursive {
                 try Sys.mount(source, target, nil, UInt(MS_BIND | MS_REC), what: source)

@@ -10,8 +10,8 @@ public struct MountPlan: Equatable, Sendable {
             case bind(source: String, recursive: Bool, readOnly: Bool)
             /// A fresh /proc of the container's PID namespace.
             case proc
-            /// An empty, private tmpfs.
-            case tmpfs
+            /// An empty, private tmpfs (mount options such as size=).
+            case tmpfs(options: [String] = [], readOnly: Bool = false)
         }
         public var kind: Kind
         public var target: String
@@ -30,7 +30,7 @@ public struct MountPlan: Equatable, Sendable {
         steps.append(Step(kind: .bind(source: "/dev", recursive: true, readOnly: false), target: "/dev"))
         for tmp in ["/tmp", "/var/tmp"] {
             // Not recursive: Vessel's own staging mounts live below /tmp.
-            steps.append(Step(kind: spec.contain ? .tmpfs : .bind(source: tmp, recursive: false, readOnly: false), target: tmp))
+            steps.append(Step(kind: spec.contain ? .tmpfs() : .bind(source: tmp, recursive: false, readOnly: false), target: tmp))
         }
         if !spec.contain, !spec.noHome, host.home != "/", PlainSystem.exists(host.home) {
             steps.append(Step(kind: .bind(source: host.home, recursive: true, readOnly: false), target: host.home))
@@ -47,9 +47,17 @@ public struct MountPlan: Equatable, Sendable {
             }
         }
         for b in spec.binds {
-            guard PlainSystem.exists(b.source) else { throw RuntimeError.bindSourceMissing(b.source) }
-            let source = PlainSystem.absolute(b.source)
-            steps.append(Step(kind: .bind(source: source, recursive: true, readOnly: b.readOnly), target: b.destination))
+            switch b.kind {
+            case .umount:
+                // Nothing at DST: a default mount (or one given before) is left out.
+                steps.removeAll { $0.target == b.destination }
+            case .tmpfs(let options):
+                steps.append(Step(kind: .tmpfs(options: options, readOnly: b.readOnly), target: b.destination))
+            case .bind:
+                guard PlainSystem.exists(b.source) else { throw RuntimeError.bindSourceMissing(b.source) }
+                let source = PlainSystem.absolute(b.source)
+                steps.append(Step(kind: .bind(source: source, recursive: true, readOnly: b.readOnly), target: b.destination))
+            }
         }
     }
 

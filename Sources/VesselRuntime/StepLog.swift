@@ -33,7 +33,8 @@ struct StepLog {
             case .bind(let source, let recursive, let readOnly):
                 return "bind \(source) -> \(step.target)\(readOnly ? " (read-only)" : "")\(recursive ? "" : " (not recursive)")"
             case .proc: return "proc -> \(step.target)"
-            case .tmpfs: return "tmpfs -> \(step.target)"
+            case .tmpfs(let options, let readOnly):
+                return "tmpfs -> \(step.target)" + (options.isEmpty ? "" : " (\(options.joined(separator: ",")))") + (readOnly ? " (read-only)" : "")
             }
         }
     }

@@ -3,15 +3,25 @@
 /// and must be absolute; a relative SRC is resolved against the working directory (the job's,
 /// for the plugin). Each front names itself in its messages (`--bind X: REASON`).
 public struct BindSpec: Equatable, Sendable {
+    /// A host path bound in; or, as Pyxis (Enroot) job scripts write them, `tmpfs:DST[:OPTIONS]`
+    /// (a private tmpfs, OPTIONS such as `size=1G+mode=0700`) and `umount:DST` (no mount there:
+    /// one of the defaults, $HOME or /tmp say, left out).
+    public enum Kind: Equatable, Sendable { case bind, tmpfs(options: [String]), umount }
+
     public var source: String
     public var destination: String
     public var readOnly: Bool
+    public var kind: Kind
 
-    public init(source: String, destination: String, readOnly: Bool) {
+    public init(source: String, destination: String, readOnly: Bool, kind: Kind = .bind) {
         self.source = source
         self.destination = destination
         self.readOnly = readOnly
+        self.kind = kind
     }
+
+    /// tmpfs options taken (what mount(8) gives a tmpfs that a user may ask for).
+    public static let tmpfsOptions: Set<String> = ["size", "nr_inodes", "mode"]
 
     /// Why a bind was refused; `reason` is the text after the front's own prefix.
     public struct Refusal: Error, Equatable, CustomStringConvertible {
@@ -29,6 +39,26 @@ public struct BindSpec: Equatable, Sendable {
     /// (`ro+rbind`: a comma separates mounts in a list).
     public static func parse(_ s: String, pathSource: Bool = false) throws -> BindSpec {
         let parts = s.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.first == "tmpfs" || parts.first == "umount" {
+            guard (2...3).contains(parts.count), parts[1].hasPrefix("/") else {
+                throw Refusal(reason: "\(parts[0]) takes an absolute destination: \(parts[0]):DST\(parts[0] == "tmpfs" ? "[:OPTIONS]" : "") (\(s))")
+            }
+            if parts[0] == "umount" {
+                guard parts.count == 2 else { throw Refusal(reason: "umount:DST takes no flags (\(s))") }
+                return BindSpec(source: "umount", destination: parts[1], readOnly: false, kind: .umount)
+            }
+            var options: [String] = [], ro = false
+            for o in parts.count == 3 ? parts[2].split(separator: "+", omittingEmptySubsequences: false).map(String.init) : [] {
+                if o == "ro" { ro = true; continue }
+                if o == "rw" || propagationFlags.contains(o) { continue }
+                let key = o.split(separator: "=", maxSplits: 1).first.map(String.init) ?? o
+                guard tmpfsOptions.contains(key), o.contains("="), !o.contains(",") else {
+                    throw Refusal(reason: "a tmpfs option must be ro, rw, size=, nr_inodes= or mode=, not \(o)")
+                }
+                options.append(o)
+            }
+            return BindSpec(source: "tmpfs", destination: parts[1], readOnly: ro, kind: .tmpfs(options: options))
+        }
         guard (1...3).contains(parts.count), !parts[0].isEmpty, !pathSource || parts[0].hasPrefix("/") || parts[0].hasPrefix(".") else {
             throw Refusal(reason: "each mount is SRC[:DST[:FLAGS]], SRC an absolute path or one starting with ./ (\(s))")
         }
@@ -56,8 +86,14 @@ public struct BindSpec: Equatable, Sendable {
         return try text.split(separator: ",", omittingEmptySubsequences: false).map { try parse(String($0), pathSource: pathSource) }
     }
 
-    /// As the grammar writes it, flag included: what the plugin passes to `vessel spank-helper --bind`.
-    public var text: String { "\(source):\(destination):\(readOnly ? "ro" : "rw")" }
+    /// As the grammar writes it, flags included: what the plugin passes to `vessel spank-helper --bind`.
+    public var text: String {
+        switch kind {
+        case .bind: return "\(source):\(destination):\(readOnly ? "ro" : "rw")"
+        case .umount: return "umount:\(destination)"
+        case .tmpfs(let options): return "tmpfs:\(destination):" + ([readOnly ? "ro" : "rw"] + options).joined(separator: "+")
+        }
+    }
 }
 
 /// Environment variable names (`--container-env NAME,...`, `--env NAME=VALUE`).

@@ -141,6 +141,20 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("absolute"), bad.stderr)
     }
 
+    /// tmpfs:DST (with options) and umount:DST, as Pyxis job scripts write them.
+    func testTmpfsAndUmountMounts() throws {
+        let marker = "/tmp/vessel-umount-marker-\(getpid())"
+        FileManager.default.createFile(atPath: marker, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let r = try vessel(["exec", "--bind", "tmpfs:/scratch:size=1M", "--bind", "umount:/tmp", try tiny, "sh", "-c",
+                            "touch /scratch/x && echo scratch; test -e \(marker) && echo host-tmp || echo no-host-tmp; grep ' /scratch ' /proc/mounts | grep -c size=1024k"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "scratch\nno-host-tmp\n1\n")
+        let bad = try vessel(["exec", "--bind", "tmpfs:/x:exec", try tiny, "true"])
+        XCTAssertEqual(bad.status, 125)
+        XCTAssertEqual(bad.stderr, "vessel exec: --bind tmpfs:/x:exec: a tmpfs option must be ro, rw, size=, nr_inodes= or mode=, not exec\n")
+    }
+
     func testHomeCurrentDirectoryAndTheirOptOuts() throws {
         guard let user = Harness.testUser, let pw = getpwnam(user) else { throw Harness.skip("needs the test user") }
         let home = String(cString: pw.pointee.pw_dir)

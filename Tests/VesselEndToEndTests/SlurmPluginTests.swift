@@ -141,6 +141,12 @@ final class SlurmPluginTests: XCTestCase {
         let root = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "--container-writable",
                             "sh", "-c", "id -u; touch /x && echo wrote")
         XCTAssertEqual(root.stdout, "0\nwrote\n", root.stderr)
+        let marker = "/tmp/vessel-plugin-umount-\(getpid())"
+        FileManager.default.createFile(atPath: marker, contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let special = try srun("-p", "cpu", "--container-image=\(image)", "--container-mounts=tmpfs:/scratch:size=1M,umount:/tmp", "sh", "-c",
+                               "touch /scratch/x && echo scratch; test -e \(marker) && echo host-tmp || echo no-host-tmp")
+        XCTAssertEqual(special.stdout, "scratch\nno-host-tmp\n", special.stderr)
         // A source relative to the job's directory, and Pyxis's flags joined with +.
         let relative = try srun("-p", "cpu", "--container-image=\(image)", "--container-mounts=./data:/d:ro+rbind", "sh", "-c",
                                 "cat /d/in.txt; touch /d/x 2>/dev/null || echo read-only")

@@ -16,6 +16,10 @@ final class BindSpecTests: XCTestCase {
         XCTAssertThrowsError(try BindSpec.parse("data:/mnt", pathSource: true))
         XCTAssertThrowsError(try BindSpec.parse("/data:")) { XCTAssertTrue("\($0)".contains("empty destination")) }
         XCTAssertThrowsError(try BindSpec.parseList("/a:/b,")) { XCTAssertTrue("\($0)".contains("each mount")) }
+        XCTAssertEqual(try BindSpec.parse("tmpfs:/scratch:size=1M+mode=0700").kind, .tmpfs(options: ["size=1M", "mode=0700"]))
+        XCTAssertEqual(try BindSpec.parse("umount:/tmp", pathSource: true).kind, .umount)
+        XCTAssertEqual(try BindSpec.parse("tmpfs:/s:ro+size=1M").text, "tmpfs:/s:ro+size=1M")
+        for bad in ["tmpfs:rel", "tmpfs:/x:exec", "umount:/tmp:ro", "umount"] { XCTAssertThrowsError(try BindSpec.parse(bad), bad) }
     }
 }
 
@@ -68,7 +72,7 @@ final class MountPlanTests: XCTestCase {
         spec.contain = true
         let contained = try MountPlan(spec: spec, host: host(cwd: "/srv"))
         XCTAssertEqual(contained.steps.map(\.target), ["/proc", "/sys", "/dev", "/tmp", "/var/tmp"])
-        XCTAssertEqual(contained.steps[3].kind, .tmpfs)
+        XCTAssertEqual(contained.steps[3].kind, .tmpfs())
         let inUsr = try MountPlan(spec: ContainerSpec(image: "x", mode: .exec, arguments: []), host: host(cwd: "/usr/lib"))
         XCTAssertFalse(inUsr.steps.contains { $0.target == "/usr/lib" }, "the image's /usr is not covered by the host's")
     }
