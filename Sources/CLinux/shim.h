@@ -4,6 +4,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -18,6 +22,25 @@ static inline int vessel_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG,
 static const int vessel_clone_newuser = CLONE_NEWUSER;
 static const int vessel_clone_newns = CLONE_NEWNS;
 static const int vessel_clone_newpid = CLONE_NEWPID;
+static const int vessel_clone_newnet = CLONE_NEWNET;
+static const int vessel_clone_newipc = CLONE_NEWIPC;
+static const int vessel_clone_newuts = CLONE_NEWUTS;
+
+/* Brings the loopback interface of a new network namespace up (it starts down). 0, or -1. */
+static inline int vessel_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    close(fd);
+    return rc;
+}
 
 #include <fcntl.h>
 #include <errno.h>

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <linux/capability.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdint.h>
@@ -129,6 +130,20 @@ int vessel_spank_join(pid_t pid) {
     int saved = errno;
     if (user >= 0) close(user);
     if (mnt >= 0) close(mnt);
+    /* The namespaces --container-unshare gave the container (joining one's own is a no-op). */
+    static const struct { const char *name; int type; } others[] = {
+        { "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof others / sizeof others[0]; i++) {
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, others[i].name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        char mine[64];
+        snprintf(mine, sizeof mine, "/proc/self/ns/%s", others[i].name);
+        struct stat theirs, ours;
+        if (fd < 0 || fstat(fd, &theirs) != 0 || stat(mine, &ours) != 0) { saved = errno; rc = -1; }
+        else if (theirs.st_ino != ours.st_ino && setns(fd, others[i].type) != 0) { saved = errno; rc = -1; }
+        if (fd >= 0) close(fd);
+    }
     errno = saved;
     return rc;
 }

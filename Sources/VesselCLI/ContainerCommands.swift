@@ -19,6 +19,7 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: cliName(.unpack), help: cliHelp(.unpack)) var unpack = false
     @Flag(name: cliName(.nv), help: cliHelp(.nv)) var nv = false
     @Flag(name: cliName(.verbose), help: cliHelp(.verbose)) var verbose = false
+    @Option(name: cliName(.unshare), help: cliHelp(.unshare)) var unshare: [String] = []
 
     /// What was given, option by option, as the table's behaviour takes it.
     var choices: ContainerChoices {
@@ -35,6 +36,7 @@ struct ContainerOptions: ParsableArguments {
         if unpack { c.take(.unpack, nil) }
         if nv { c.take(.nv, nil) }
         if verbose { c.take(.verbose, nil) }
+        for v in unshare { c.take(.unshare, v) }
         return c
     }
 

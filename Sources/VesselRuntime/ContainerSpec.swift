@@ -28,6 +28,8 @@ public struct ContainerSpec: Sendable {
     public var unpack = false
     /// Say what each step of the start does, and when (StepLog).
     public var verbose = false
+    /// Namespaces of its own besides user, mount and PID: net (loopback only), ipc, uts.
+    public var unshare: Set<String> = []
     /// serve: where to announce the container (VesselWire's `Announcement`).
     public var readyFD: Int32 = -1
     /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.

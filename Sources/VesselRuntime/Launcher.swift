@@ -52,9 +52,11 @@ public struct Launcher {
         let uidInside = spec.fakeroot ? 0 : host.uid
         let gidInside = spec.fakeroot ? 0 : host.gid
         let imagePath = PlainSystem.absolute(spec.image)
+        // A Slurm step's remapped root has root's home, as under Pyxis; `vessel exec --fakeroot`
+        // keeps yours (Apptainer's way), since your home is what is bound in.
         func environment(_ extra: [String: String]) throws -> EnvironmentPlan {
             try EnvironmentPlan(host: host.environment, image: config?.env ?? [], envFiles: spec.envFiles, env: spec.env,
-                                cleanEnv: spec.cleanEnv, home: host.home,
+                                cleanEnv: spec.cleanEnv, home: spec.fakeroot && spec.mode == .serve ? "/root" : host.home,
                                 extra: extra.merging(["container": "vessel", "VESSEL_CONTAINER": imagePath]) { a, _ in a })
         }
         var env = try environment([:])
@@ -71,6 +73,16 @@ public struct Launcher {
             guard unshare(vessel_clone_newns) == 0 else { throw RuntimeError.namespaces(reason: errnoText()) }
         } else {
             try mapping.enter()
+        }
+        if !spec.unshare.isEmpty {
+            var flags: Int32 = 0
+            if spec.unshare.contains("net") { flags |= vessel_clone_newnet }
+            if spec.unshare.contains("ipc") { flags |= vessel_clone_newipc }
+            if spec.unshare.contains("uts") { flags |= vessel_clone_newuts }
+            guard unshare(flags) == 0 else { throw RuntimeError.namespaces(reason: "--unshare \(spec.unshare.sorted().joined(separator: ",")): \(errnoText())") }
+            if spec.unshare.contains("net"), vessel_loopback_up() != 0 {
+                throw RuntimeError.setup("bringing the loopback interface up", reason: errnoText())
+            }
         }
         log(privileged ? "entered a mount namespace (as root)" : "entered a user and mount namespace (\(spec.fakeroot ? "root inside" : "yourself inside")\(mapping.subordinate != nil ? ", subordinate ids mapped" : ""))")
         // Nothing mounted from here on may reach the host's mount table.

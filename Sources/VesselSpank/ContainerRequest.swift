@@ -18,6 +18,8 @@ struct ContainerRequest {
     var entrypoint: Bool?
     /// The results root: /results in the container is collected there at the end of the job.
     var results: String?
+    /// Namespaces the step's container gets of its own (net, ipc, uts).
+    var unshare: [String] = []
     /// What was taken, so that a second call with the same option and value is a no-op.
     private var taken: Set<String> = []
     /// The options given (on the command line, or by a twin), which their twins do not override.
@@ -25,7 +27,7 @@ struct ContainerRequest {
 
     var isEmpty: Bool {
         image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && writable == nil && mountHome == nil && remapRoot == nil
-            && entrypoint == nil && results == nil
+            && entrypoint == nil && results == nil && unshare.isEmpty
     }
 
     /// The behaviour of each plugin option of the table; `value` is nil for a flag. `variable`:
@@ -60,6 +62,8 @@ struct ContainerRequest {
         case .results:
             guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
             results = v
+        case .unshare:
+            do { unshare += try ContainerOption.parseNamespaces(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .verbose:
             throw OptionError("--\(name): not an option of the plugin")
         }

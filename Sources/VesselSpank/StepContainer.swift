@@ -45,6 +45,7 @@ final class StepContainer {
             let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
             args += [cli(.bind), BindSpec(source: dir, destination: config.resultsMount, readOnly: false).text]
         }
+        if !request.unshare.isEmpty { args += [cli(.unshare), request.unshare.joined(separator: ",")] }
         if request.writable ?? config.writable { args.append(cli(.writable)) }
         if request.remapRoot ?? config.remapRoot { args.append(cli(.fakeroot)) }
         if !(request.mountHome ?? config.mountHome) { args.append(cli(.noHome)) }

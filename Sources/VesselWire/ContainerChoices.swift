@@ -14,6 +14,7 @@ public struct ContainerChoices: Equatable, Sendable {
     public var unpack = false
     public var nv = false
     public var verbose = false
+    public var unshare: [String] = []
 
     public init() {}
 
@@ -34,6 +35,7 @@ public struct ContainerChoices: Equatable, Sendable {
         case .unpack: unpack = true
         case .nv: nv = true
         case .verbose: verbose = true
+        case .unshare: unshare.append(value ?? "")
         case .image, .keepEnv, .mountHome, .entrypoint, .results, .readonly, .noRemapRoot, .noEntrypoint: return false
         }
         return true

@@ -6,7 +6,7 @@
 public struct ContainerOption: Sendable {
     public enum ID: Sendable, CaseIterable {
         // vessel exec|run|shell, and the plugin where it has the same meaning
-        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose
+        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose, unshare
         // the plugin's own
         case image, keepEnv, mountHome, entrypoint, results, readonly, noRemapRoot, noEntrypoint
     }
@@ -95,6 +95,9 @@ public struct ContainerOption: Sendable {
         .init(id: .verbose,
               cli: .init(long: "verbose", short: "v", kind: .flag, help: "Say on standard error what is done to start the container (the mounts, the image, the init) and when."),
               plugin: nil),
+        .init(id: .unshare,
+              cli: .init(long: "unshare", short: nil, kind: .values("NS,..."), help: "Give the container namespaces of its own: net (only loopback), ipc, uts."),
+              plugin: .init(long: "container-unshare", short: nil, kind: .values("NS,..."), help: "Give the step's container namespaces of its own: net (only loopback), ipc, uts.")),
         .init(id: .image, cli: nil,
               plugin: .init(long: "container-image", short: nil, kind: .value("IMAGE"), help: "Run the job in IMAGE: a .sqsh file, or any source vessel build or pull accepts (resolved and converted once, at submission).")),
         .init(id: .keepEnv, cli: nil,
@@ -128,7 +131,19 @@ public struct ContainerOption: Sendable {
     /// The plugin's options, in the order srun's --help lists them.
     public static var pluginOptions: [ContainerOption] { pluginOrder.map(row) }
     static let pluginOrder: [ID] = [.image, .bind, .workdir, .keepEnv, .writable, .readonly, .mountHome, .noHome, .fakeroot, .noRemapRoot,
-                                    .entrypoint, .noEntrypoint, .results]
+                                    .entrypoint, .noEntrypoint, .unshare, .results]
+
+    /// What --unshare and --container-unshare take.
+    public static let unshareable: Set<String> = ["net", "ipc", "uts"]
+
+    /// `NS,...`, each one of `unshareable`.
+    public static func parseNamespaces(_ text: String) throws -> [String] {
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for n in names where !unshareable.contains(n) {
+            throw BindSpec.Refusal(reason: "\(n.isEmpty ? "an empty name" : n) is not a namespace Vessel unshares (net, ipc, uts)")
+        }
+        return names
+    }
 
     /// The flag that says the opposite (`--container-readonly` of `--container-writable`): a
     /// twin's 0 takes it, and giving either counts as giving both.

@@ -155,6 +155,16 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(bad.stderr, "vessel exec: --bind tmpfs:/x:exec: a tmpfs option must be ro, rw, size=, nr_inodes= or mode=, not exec\n")
     }
 
+    /// --unshare net gives a network namespace with loopback up and nothing else; ipc and uts.
+    func testUnshare() throws {
+        let r = try vessel(["exec", "--unshare", "net,ipc,uts", try tiny, "sh", "-c", "grep -c : /proc/net/dev; cat /sys/class/net/lo/operstate 2>/dev/null || echo lo"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout.split(separator: "\n").first, "1", r.stdout)
+        let bad = try vessel(["exec", "--unshare", "pid", try tiny, "true"])
+        XCTAssertEqual(bad.status, 125)
+        XCTAssertEqual(bad.stderr, "vessel exec: --unshare pid: pid is not a namespace Vessel unshares (net, ipc, uts)\n")
+    }
+
     func testHomeCurrentDirectoryAndTheirOptOuts() throws {
         guard let user = Harness.testUser, let pw = getpwnam(user) else { throw Harness.skip("needs the test user") }
         let home = String(cString: pw.pointee.pw_dir)

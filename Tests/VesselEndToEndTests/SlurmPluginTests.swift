@@ -70,7 +70,8 @@ final class SlurmPluginTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
         try "input\n".write(toFile: dir + "/data/in.txt", atomically: true, encoding: .utf8)
         try Harness.run(["chown", "-R", user, dir])
-        let flags = try srun("-p", "cpu", "sh", "-c", "id -u; touch /x && echo wrote; cat /data/in.txt; test -d $HOME && echo home || echo no-home",
+        let home = try XCTUnwrap(getpwnam(user).map { String(cString: $0.pointee.pw_dir) })
+        let flags = try srun("-p", "cpu", "sh", "-c", "id -u; touch /x && echo wrote; cat /data/in.txt; test -d \(home) && echo home || echo no-home",
                              env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_REMAP_ROOT": "1", "PYXIS_CONTAINER_WRITABLE": "yes",
                                    "PYXIS_CONTAINER_MOUNTS": "\(dir)/data:/data:ro", "PYXIS_CONTAINER_MOUNT_HOME": "0"])
         XCTAssertEqual(flags.stdout, "0\nwrote\ninput\nno-home\n", flags.stderr)
@@ -141,6 +142,17 @@ final class SlurmPluginTests: XCTestCase {
         let root = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "--container-writable",
                             "sh", "-c", "id -u; touch /x && echo wrote")
         XCTAssertEqual(root.stdout, "0\nwrote\n", root.stderr)
+        // Namespaces of its own: every task of the step sees the container's, not the host's.
+        let hostNet = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+        let unshared = try srun("-p", "cpu", "-n", "2", "--container-image=\(image)", "--container-unshare=net,uts", "sh", "-c",
+                                "echo $(grep -c : /proc/self/net/dev) $(readlink /proc/self/ns/net) $(readlink /proc/self/ns/uts)")
+        let lines = unshared.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, unshared.stderr)
+        XCTAssertEqual(Set(lines).count, 1, "the tasks share the container's namespaces: \(unshared.stdout)")
+        XCTAssertEqual(lines.first?.split(separator: " ").first, "1", "only loopback in the container's network namespace")
+        XCTAssertNotEqual(lines.first.map { String($0.split(separator: " ")[1]) }, hostNet, "not the host's network namespace")
+        let rootHome = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "sh", "-c", "echo $HOME")
+        XCTAssertEqual(rootHome.stdout, "/root\n", rootHome.stderr)
         let marker = "/tmp/vessel-plugin-umount-\(getpid())"
         FileManager.default.createFile(atPath: marker, contents: Data())
         defer { try? FileManager.default.removeItem(atPath: marker) }

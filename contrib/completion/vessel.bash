@@ -487,7 +487,7 @@ _vessel_inspect() {
 _vessel_exec() {
     repeating_flags=()
     non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
-    repeating_options=(--bind -B --env --env-file)
+    repeating_options=(--bind -B --env --env-file --unshare)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options -1
 
@@ -503,6 +503,9 @@ _vessel_exec() {
         return
         ;;
     '--pwd')
+        return
+        ;;
+    '--unshare')
         return
         ;;
     esac
@@ -511,7 +514,7 @@ _vessel_exec() {
 _vessel_run() {
     repeating_flags=()
     non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
-    repeating_options=(--bind -B --env --env-file)
+    repeating_options=(--bind -B --env --env-file --unshare)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options -1
 
@@ -529,13 +532,16 @@ _vessel_run() {
     '--pwd')
         return
         ;;
+    '--unshare')
+        return
+        ;;
     esac
 }
 
 _vessel_shell() {
     repeating_flags=()
     non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
-    repeating_options=(--bind -B --env --env-file)
+    repeating_options=(--bind -B --env --env-file --unshare)
     non_repeating_options=(--pwd)
     __vessel_offer_flags_options 1
 
@@ -551,6 +557,9 @@ _vessel_shell() {
         return
         ;;
     '--pwd')
+        return
+        ;;
+    '--unshare')
         return
         ;;
     esac
