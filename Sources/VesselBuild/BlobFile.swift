@@ -25,7 +25,7 @@ final class BlobFile: BlobWriter {
         self.digest = digest
         self.size = size
         self.progress = progress
-        final = cache.blobPath(digest)
+        final = cache.writableBlobPath(digest)
         // Never through a link another user put there; another user's partial file, which this
         // user may not write, is left to them, and this download gets a name of its own.
         var partial = final + ".partial"

@@ -60,14 +60,51 @@ public struct ImageCache: Sendable {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/vessel"
     }
 
-    public func blobPath(_ d: Digest) -> String { root + "/blobs/sha256/" + d.hex }
+    /// Where a blob is read from: this user's own copy when there is one (made when the shared
+    /// one did not match its digest), else the shared one.
+    public func blobPath(_ d: Digest) -> String {
+        let own = ownBlobPath(d)
+        var st = stat()
+        if lstat(own, &st) == 0, st.st_uid == getuid(), st.st_mode & S_IFMT == S_IFREG { return own }
+        return root + "/blobs/sha256/" + d.hex
+    }
+
+    /// Where the converter reads a blob of `size` from: where it is now when it can be trusted,
+    /// else where its download will put it (decided before the download starts).
+    public func blobLocation(_ d: Digest, size: Int64) -> String {
+        hasBlob(d, size: size) ? blobPath(d) : writableBlobPath(d)
+    }
+
+    func ownBlobPath(_ d: Digest) -> String { root + "/blobs/sha256/" + d.hex + ".u\(getuid())" }
+
+    /// Where a download of the blob goes: the shared name, unless another user's file holds it
+    /// (then it did not match its digest, and stays theirs in the sticky directory).
+    func writableBlobPath(_ d: Digest) -> String {
+        let shared = root + "/blobs/sha256/" + d.hex
+        var st = stat()
+        guard lstat(shared, &st) == 0, st.st_uid != getuid() else { return shared }
+        return ownBlobPath(d)
+    }
     public func imagePath(_ key: String) -> String { root + "/images/" + key + ".sqsh" }
     func recordPath(_ key: String) -> String { root + "/images/" + key + ".json" }
     func lockPath(_ name: String) -> String { root + "/locks/" + name + ".lock" }
 
+    /// Whether the blob is here, whole, and to be trusted: this user's (or root's) file that no
+    /// one else may write, or another user's whose bytes have the digest (checked once a process).
     public func hasBlob(_ d: Digest, size: Int64) -> Bool {
+        let path = blobPath(d)
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
         var st = stat()
-        return stat(blobPath(d), &st) == 0 && Int64(st.st_size) == size
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, Int64(st.st_size) == size else { return false }
+        if (st.st_uid == getuid() || st.st_uid == 0) && st.st_mode & 0o022 == 0 { return true }
+        // ctime changes with any write, chmod or utimes, and no user can set it.
+        let stamp = "\(path) \(st.st_dev) \(st.st_ino) \(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+        if VerifiedBlobs.contains(stamp) { return true }
+        guard let (digest, bytes) = try? Self.hash(fd, path: path, copyTo: nil), digest == d, bytes == size else { return false }
+        VerifiedBlobs.insert(stamp)
+        return true
     }
 
     public func lock(_ name: String, log: (String) -> Void) throws -> CacheLock {
@@ -76,7 +113,7 @@ public struct ImageCache: Sendable {
 
     /// Writes a small verified blob (a config) under its digest.
     public func storeBlob(_ bytes: [UInt8], digest: Digest) throws {
-        try Self.writeAtomically(bytes, to: blobPath(digest))
+        try Self.writeAtomically(bytes, to: writableBlobPath(digest))
     }
 
     // MARK: Converted images
@@ -232,6 +269,14 @@ public struct ImageCache: Sendable {
             throw CacheError.io(e.path, reason: e.reason)
         }
     }
+}
+
+/// Blobs of other users this process has found to match their digests, by file identity.
+enum VerifiedBlobs {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var stamps: Set<String> = []
+    static func contains(_ s: String) -> Bool { lock.lock(); defer { lock.unlock() }; return stamps.contains(s) }
+    static func insert(_ s: String) { lock.lock(); stamps.insert(s); lock.unlock() }
 }
 
 /// One converted image in the cache.

@@ -129,7 +129,7 @@ public struct Puller {
         let image = try ManifestSelection.assemble(
             reference: .registry(r.pinned.description), manifestDigest: r.manifestDigest, manifest: r.manifest,
             configBytes: configBytes, statedPlatform: r.statedPlatform, place: "\(r.reference.registry)/\(repo)"
-        ) { FileRegion(path: cache.blobPath($0.digest), offset: 0, length: $0.size) }
+        ) { FileRegion(path: cache.blobLocation($0.digest, size: $0.size), offset: 0, length: $0.size) }
         // One bar for both halves: bytes downloaded, then bytes converted.
         let progress = Progress(total: 2 * image.totalLayerBytes, label: "pulling \(image.layers.count) layers", style: progressStyle)
         let fetcher = LayerFetcher(client: client, repository: repo, cache: cache, layers: r.manifest.layers,

@@ -136,6 +136,30 @@ final class MultiUserSafetyTests: XCTestCase {
         XCTAssertEqual(try Harness.sha256(mine), honest, "the victim's own conversion is the honest one")
     }
 
+    /// Blobs are named by their digest, so an attacker can plant one before the victim pulls: a
+    /// planted blob is never used (the digest is checked), and the victim's pull still works.
+    func testAPlantedBlobIsNeitherUsedNorInTheWay() throws {
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry: run scripts/test") }
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
+        // The attacker makes the cache's directories, then a wrong file under every blob the image has.
+        XCTAssertEqual(try users.run(attacker, [Harness.vessel, "cache", "list"], env: ["VESSEL_CACHE": cache], umask: "002").status, 0)
+        let layout = try tinyLayout
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout + "/index.json"))) as! [String: Any]
+        let manifestDigest = ((index["manifests"] as! [[String: Any]])[0]["digest"] as! String).dropFirst(7)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: layout + "/blobs/sha256/" + manifestDigest))) as! [String: Any]
+        let blobs = ([manifest["config"] as! [String: Any]] + (manifest["layers"] as! [[String: Any]])).map { ($0["digest"] as! String, $0["size"] as! Int) }
+        for (digest, size) in blobs {
+            let planted = cache + "/blobs/sha256/" + digest.dropFirst(7)
+            XCTAssertEqual(try users.run(attacker, ["sh", "-c", "head -c \(size) /dev/zero > \(planted) && chmod 0644 \(planted)"], umask: "002").status, 0)
+        }
+        let out = try users.own(victim) + "/pulled.sqsh"
+        let pull = try users.run(victim, [Harness.vessel, "pull", "-q", "docker://\(registry)/corpus/tiny:latest", out], env: ["VESSEL_CACHE": cache], umask: "002")
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        let honest = try users.own(victim) + "/layout.sqsh"
+        XCTAssertEqual(try users.run(victim, [Harness.vessel, "build", "-q", honest, "oci:" + layout]).status, 0)
+        XCTAssertEqual(try Harness.sha256(out), try Harness.sha256(honest), "the pull used a planted blob")
+    }
+
     /// The plugin's cache= is a 1777 directory: the first user's subdirectories must not lock
     /// the others out.
     func testAWorldWritableCacheServesEveryUser() throws {
