@@ -4,10 +4,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <net/if.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -26,20 +22,20 @@ static const int vessel_clone_newnet = CLONE_NEWNET;
 static const int vessel_clone_newipc = CLONE_NEWIPC;
 static const int vessel_clone_newuts = CLONE_NEWUTS;
 
-/* Brings the loopback interface of a new network namespace up (it starts down). 0, or -1. */
+/* Brings the loopback interface of a new network namespace up (it starts down). 0, or -1.
+ * Through syscall(2) with the kernel's numbers: <net/if.h> and <sys/socket.h> in this module
+ * clash with the definitions Swift's other C modules (Dispatch) take from <sys/select.h>. */
 static inline int vessel_loopback_up(void) {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct { char name[16]; short flags; char pad[22]; } ifr = { "lo", 0, { 0 } };  /* struct ifreq */
+    long fd = syscall(SYS_socket, 2 /* AF_INET */, 2 /* SOCK_DGRAM */ | 02000000 /* SOCK_CLOEXEC */, 0);
     if (fd < 0) return -1;
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    long rc = syscall(SYS_ioctl, fd, 0x8913 /* SIOCGIFFLAGS */, &ifr);
     if (rc == 0) {
-        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+        ifr.flags |= 0x1 /* IFF_UP */ | 0x40 /* IFF_RUNNING */;
+        rc = syscall(SYS_ioctl, fd, 0x8914 /* SIOCSIFFLAGS */, &ifr);
     }
-    close(fd);
-    return rc;
+    close((int)fd);
+    return rc == 0 ? 0 : -1;
 }
 
 #include <fcntl.h>
