@@ -16,6 +16,19 @@ out = ["## fuzz", "", f"Command: `{command}`  ", f"Machine: {machine}  ",
        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
 what = {"manifest": "index, manifest and config JSON; platform choice; assembly",
         "layer": "layer bytes (gzip, zstd, tar/pax/GNU) read and merged as two layers"}
+# Rows of targets not run this time are kept, marked with the date of their run.
+doc0 = open(md).read()
+old = re.search(r"^## fuzz\n.*?(?=^## |\Z)", doc0, re.S | re.M)
+kept = {}
+if old:
+    date0 = re.search(r"Date: (\S+);", old.group(0))
+    for line in old.group(0).splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 2 and cells[1] in what and cells[1] not in targets:
+            kept[cells[1]] = line if "(run " in line else line.rstrip(" |") + f" (run {date0.group(1) if date0 else '?'}) |"
+for name in what:
+    if name in kept:
+        out.append(kept[name])
 for t in targets:
     log = open(os.path.join(d, t, "log"), errors="replace").read()
     last = [l for l in log.splitlines() if re.match(r"#\d+\s+(DONE|NEW|REDUCE|pulse|INITED)", l)]
