@@ -5,6 +5,8 @@ features), corpus, peak RSS, and what it found."""
 import datetime
 import os
 import re
+
+import benchmd
 import sys
 
 d, md, command, machine = sys.argv[1:5]
@@ -17,12 +19,11 @@ out = ["## fuzz", "", f"Command: `{command}`  ", f"Machine: {machine}  ",
 what = {"manifest": "index, manifest and config JSON; platform choice; assembly",
         "layer": "layer bytes (gzip, zstd, tar/pax/GNU) read and merged as two layers"}
 # Rows of targets not run this time are kept, marked with the date of their run.
-doc0 = open(md).read()
-old = re.search(r"^## fuzz\n.*?(?=^## |\Z)", doc0, re.S | re.M)
+old = benchmd.section(md, "fuzz")
 kept = {}
 if old:
-    date0 = re.search(r"Date: (\S+);", old.group(0))
-    for line in old.group(0).splitlines():
+    date0 = re.search(r"Date: (\S+);", old)
+    for line in old.splitlines():
         cells = [c.strip() for c in line.split("|")]
         if len(cells) > 2 and cells[1] in what and cells[1] not in targets:
             kept[cells[1]] = line if "(run " in line else line.rstrip(" |") + f" (run {date0.group(1) if date0 else '?'}) |"
@@ -46,8 +47,5 @@ for t in targets:
 out += ["", "A crash, hang or memory blow-up is kept in Tests/Fixtures/fuzz/TARGET as crash-* (or timeout-*, oom-*) "
         "and replayed by VesselFuzzingTests in every test run.", ""]
 text = "\n".join(out) + "\n"
-doc = open(md).read()
-pattern = re.compile(r"^## fuzz\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + text
-open(md, "w").write(doc)
+benchmd.replace(md, "fuzz", text)
 print(text)

@@ -5,6 +5,8 @@ import argparse
 import datetime
 import json
 import re
+
+import benchmd
 import statistics
 import subprocess
 import time
@@ -76,9 +78,6 @@ out = ["## place", "", f"Command: `{args.command}`  ", f"Machine: {args.machine}
        "| command | median ms | vessel submit --dry-run / it |", "| --- | ---: | ---: |",
        f"| `sbatch --test-only -p gpu-a100,gpu-v100,cpu --gres=gpu:1` | {slurm_wall:.0f} | {dry_wall / slurm_wall:.2f}x |", ""]
 text = "\n".join(out) + "\n"
-doc = open(args.benchmarks).read()
-pattern = re.compile(r"^## place\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + text
-open(args.benchmarks, "w").write(doc)
+benchmd.replace(args.benchmarks, "place", text)
 print(text)
 subprocess.run(["scancel", "-u", args.user], check=False)

@@ -7,6 +7,8 @@ import collections
 import datetime
 import json
 import re
+
+import benchmd
 import sys
 
 section, results, md, command, machine = sys.argv[1:6]
@@ -46,11 +48,5 @@ if section == "pull":
     out.append("")
 text = "\n".join(out) + "\n"
 
-try:
-    doc = open(md).read()
-except FileNotFoundError:
-    doc = "# Benchmarks\n\nEach section is written by `scripts/bench NAME`; peers run side by side on the same input in one run.\n\n"
-pattern = re.compile(rf"^## {re.escape(section)}\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + text
-open(md, "w").write(doc)
+benchmd.replace(md, section, text)
 print(text)

@@ -4,6 +4,8 @@ import datetime
 import glob
 import json
 import re
+
+import benchmd
 import statistics
 import sys
 
@@ -52,8 +54,5 @@ text = "\n".join([
     *rows,
     "", f"16 concurrent starts: vessel {cm['vessel x16']:.0f} ms (one: {cm['vessel x1']:.0f} ms); "
         f"ch-run {cm['ch-run x16']:.0f} ms (one: {cm['ch-run x1']:.0f} ms). Within 5% counts as no slower.", ""]) + "\n"
-doc = open(md).read()
-pattern = re.compile(r"^## run\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + text
-open(md, "w").write(doc)
+benchmd.replace(md, "run", text)
 print(text)

@@ -3,6 +3,8 @@
 import datetime
 import json
 import re
+
+import benchmd
 import sys
 
 data, md, command, machine = sys.argv[1:5]
@@ -23,8 +25,5 @@ out += ["", f"Plugin overhead for -n 8 is {ratio:.2f}x that for -n 1 (target und
         f"{'met' if ratio < 1.5 else 'NOT met'}). With the plugin the image is mounted and the root built once per "
         "node per step, and each task only joins the namespaces; `srun vessel exec` makes a container per task.", ""]
 text = "\n".join(out) + "\n"
-doc = open(md).read()
-pattern = re.compile(r"^## slurm\n.*?(?=^## |\Z)", re.S | re.M)
-doc = pattern.sub(lambda _: text, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + text
-open(md, "w").write(doc)
+benchmd.replace(md, "slurm", text)
 print(text)
