@@ -44,6 +44,17 @@ public struct ImageCache: Sendable {
                 throw CacheError.unusable(root, reason: "cannot create \(p): \(String(cString: strerror(errno)))")
             }
         }
+        // A shared cache that an older Vessel made has no sticky bits: add them where this user
+        // may (the owner), and say so where not, since without them anyone can replace an entry.
+        for dir in ["/blobs", "/blobs/sha256", "/images"] {
+            var d = stat()
+            guard stat(root + dir, &d) == 0, d.st_mode & 0o022 != 0, d.st_mode & S_ISVTX == 0 else { continue }
+            if d.st_uid == getuid() {
+                chmod(root + dir, (d.st_mode & 0o7777) | S_ISVTX)
+            } else {
+                FileHandle.standardError.write(Data("vessel: warning: \(root + dir) is writable by others but not sticky, so any of them can replace what others wrote: its owner should chmod +t it (see vessel-cache(1))\n".utf8))
+            }
+        }
         for dir in ["/locks", "/images", "/blobs/sha256"] where access(root + dir, W_OK) != 0 {
             var d = stat()
             let owner = stat(root + dir, &d) == 0 ? (getpwuid(d.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(d.st_uid)") : "?"
