@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VesselBuild
 import VesselSlurm
+import VesselWire
 
 /// The Slurm plugin runs this at the end of a job on each node (its epilog, as the job's user):
 /// the node's /results go home with a MANIFEST and provenance.json. Failures are written into
@@ -30,15 +31,16 @@ struct Collect: ParsableCommand {
         let codes = (env["SLURM_JOB_EXIT_CODE2"] ?? "").split(separator: ":").map { Int($0) ?? 0 }
         let nodes = info?.nodes ?? env["SLURM_JOB_NODELIST"] ?? env["SLURM_NODELIST"] ?? node
         let nodeCount = info?.nodeCount ?? Int(env["SLURM_JOB_NUM_NODES"] ?? "1") ?? 1
-        let command = spank("VESSEL_COMMAND").flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+        let imageOption = SpankNames.optionVariable(ContainerOption.row(.image).plugin!.long)
+        let command = spank(SpankNames.command).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
             ?? info?.command.map { [$0] } ?? []
         let template = ResultProvenance(
             jobID: info?.displayID ?? String(jobID),
             jobName: info?.name,
             user: env["SLURM_JOB_USER"] ?? SubmitPlan.userName(),
-            image: .init(reference: spank("VESSEL_IMAGE_REF") ?? spank("_SLURM_SPANK_OPTION_vessel_container_image"),
-                         digest: spank("VESSEL_IMAGE_DIGEST"),
-                         path: spank("VESSEL_IMAGE_PATH") ?? spank("_SLURM_SPANK_OPTION_vessel_container_image")),
+            image: .init(reference: spank(SpankNames.imageReference) ?? spank(imageOption),
+                         digest: spank(SpankNames.imageDigest),
+                         path: spank(SpankNames.provenanceImagePath) ?? spank(imageOption)),
             command: command,
             partition: info?.partition ?? env["SLURM_JOB_PARTITION"],
             nodes: SlurmClient.expand(nodes),

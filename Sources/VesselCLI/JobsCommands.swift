@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VesselBuild
 import VesselSlurm
+import VesselWire
 
 /// `vessel jobs`: the user's Vessel jobs as Slurm knows them, with where their results go.
 struct Jobs: ParsableCommand {
@@ -61,8 +62,7 @@ enum JobResults {
     }
 
     static func root(of job: JobInfo) -> String? {
-        guard let c = job.comment, let r = c.range(of: "results=") else { return nil }
-        return String(c[r.upperBound...].prefix { $0 != " " })
+        JobComment.resultsRoot(in: job.comment)
     }
 
     static func path(of job: JobInfo, user: String) -> String? {

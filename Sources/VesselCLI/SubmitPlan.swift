@@ -3,6 +3,7 @@ import Foundation
 import VesselBuild
 import VesselPlacement
 import VesselSlurm
+import VesselWire
 
 /// Everything `vessel submit` decides before it asks Slurm: the request (from options and the
 /// script's #SBATCH lines), the image, where results go, and the job as submitted.
@@ -161,26 +162,27 @@ struct SubmitPlan {
         j.workDir = directory
         j.stdout = output
         j.stderr = error
-        j.comment = "vessel results=\(resultsRoot)"
+        j.comment = JobComment.results(resultsRoot)
         j.script = script.isEmpty ? BatchScript.running(command, tasks: request.nodes * request.tasksPerNode, image: imageSource) : script
         var env = ProcessInfo.processInfo.environment
         for k in env.keys where k.hasPrefix("SLURM_") { env[k] = nil }  // as sbatch: nothing of an enclosing job
-        let option = "_SLURM_SPANK_OPTION_vessel_"
-        for (name, value) in [("container_image", image), ("container_results", resultsRoot)] {
-            env[option + name] = value
-            env["SLURM_SPANK_" + option + name] = value
+        let imageOption = SpankNames.optionVariable(ContainerOption.row(.image).plugin!.long)
+        let resultsOption = SpankNames.optionVariable(ContainerOption.row(.results).plugin!.long)
+        for (name, value) in [(imageOption, image), (resultsOption, resultsRoot)] {
+            env[name] = value
+            env["SLURM_SPANK_" + name] = value
         }
-        env["VESSEL_SPANK_IMAGE"] = image
-        env["VESSEL_SPANK_IMAGE_PATH"] = image
+        env[SpankNames.image] = image
+        env[SpankNames.imagePath] = image
         j.environment = env.map { "\($0.key)=\($0.value)" }.sorted()
         let commandJSON = String(decoding: try JSONEncoder().encode(command), as: UTF8.self)
         j.spankEnvironment = [
-            "\(option)container_image=\(image)",
-            "\(option)container_results=\(resultsRoot)",
-            "VESSEL_IMAGE_REF=\(imageSource)",
-            "VESSEL_IMAGE_PATH=\(image)",
-            "VESSEL_COMMAND=\(commandJSON)",
-        ] + (imageDigest.map { ["VESSEL_IMAGE_DIGEST=\($0)"] } ?? [])
+            "\(imageOption)=\(image)",
+            "\(resultsOption)=\(resultsRoot)",
+            "\(SpankNames.imageReference)=\(imageSource)",
+            "\(SpankNames.provenanceImagePath)=\(image)",
+            "\(SpankNames.command)=\(commandJSON)",
+        ] + (imageDigest.map { ["\(SpankNames.imageDigest)=\($0)"] } ?? [])
         return j
     }
 
