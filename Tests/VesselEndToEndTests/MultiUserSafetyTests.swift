@@ -55,11 +55,12 @@ final class MultiUserSafetyTests: XCTestCase {
                                               "sh", "-c", "read line < \(fifo); echo done"])
         defer { if step.isRunning { step.terminate() } }
         var helper: Int32 = 0
-        try waitFor("the step's task, waiting") {
-            try Harness.run(["pgrep", "-u", attacker, "-f", "read line"]).status == 0
+        // The task itself (not srun, whose command line holds the same words), and its helper.
+        try waitFor("the step's task, waiting, and its helper") {
+            guard try Harness.run(["pgrep", "-u", attacker, "-f", "^(/bin/)?sh -c read line"]).status == 0 else { return false }
+            helper = Int32(try Harness.run(["pgrep", "-o", "-u", attacker, "-f", "spank-helper"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            return helper > 0
         }
-        helper = Int32(try Harness.run(["pgrep", "-o", "-u", attacker, "-f", "spank-helper"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        XCTAssertGreaterThan(helper, 0, "no helper")
         // The attack: the job's user ends the helper, which is theirs; slurmstepd reaps it.
         XCTAssertEqual(try users.run(attacker, ["kill", "-9", "\(helper)"]).status, 0)
         try waitFor("the helper reaped") { !FileManager.default.fileExists(atPath: "/proc/\(helper)") }
