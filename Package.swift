@@ -1,5 +1,8 @@
 // swift-tools-version:5.9
 import PackageDescription
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Module map (one concern each):
 //   VesselBasics    small system helpers: the EINTR-safe syscall wrapper, files opened once (Glibc only)
@@ -19,7 +22,26 @@ import PackageDescription
 //   VesselCLI       the command-line interface (ArgumentParser commands, thin)
 //   VesselFuzzing   fuzz targets over the parsers of untrusted bytes (manifests, layers)
 //   vessel          the front users call: starts containers itself (static), hands the rest to vessel-cli
-//   vessel-cli      every command (dynamically linked)
+//   vessel-cli      every command (dynamically linked; beside vessel, or in libexec/vessel/)
+// Not here: vessel-hostexec (Sources/vessel-hostexec/main.c), a small static C program that
+// scripts/lib/build-hostexec compiles with cc: SwiftPM links every executable through swiftc,
+// which would put the Swift runtime (9 MB) into 47 lines of C.
+/// lld can pack vessel-cli's ~90,000 relative relocations (those of the static Swift runtime
+/// and Foundation) as DT_RELR: the dynamic loader applies them faster at every start. A program
+/// so linked needs glibc 2.36 (GLIBC_ABI_DT_RELR), so they are packed only where the building
+/// system's glibc has it, and never for a package (scripts/package sets VESSEL_PORTABLE=1), which
+/// must start on the older glibc of RHEL 8/9 and Ubuntu 22.04 when built there.
+var packedRelocations: [String] {
+    #if canImport(Glibc)
+    if getenv("VESSEL_PORTABLE") != nil { return [] }
+    var text = [CChar](repeating: 0, count: 64)    // "glibc 2.36"
+    _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &text, text.count)
+    let version = String(cString: text).split(whereSeparator: { $0 == " " || $0 == "." }).compactMap { Int($0) }
+    if version.count >= 2, (version[0], version[1]) >= (2, 36) { return ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
+    #endif
+    return []
+}
+
 let package = Package(
     name: "vessel",
     platforms: [.macOS(.v13)],
@@ -28,7 +50,6 @@ let package = Package(
         .executable(name: "vessel-cli", targets: ["vessel-cli"]),
         // The Slurm plugin: plugstack.conf loads libvessel-spank.so into srun, sbatch, salloc and slurmstepd.
         .library(name: "vessel-spank", type: .dynamic, targets: ["VesselSpank"]),
-        .executable(name: "vessel-hostexec", targets: ["vessel-hostexec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -60,8 +81,6 @@ let package = Package(
         .target(name: "CVesselSpank"),
         .target(name: "VesselSpank", dependencies: ["CVesselSpank", "VesselBasics", "VesselWire"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
-        // Static, because it runs inside any image: srun and friends inside a step's container.
-        .executableTarget(name: "vessel-hostexec", linkerSettings: [.unsafeFlags(["-static-executable"])]),
         // What the CLI and the plugin agree on: the container-option table, the bind grammar,
         // the serve announcement, Slurm's names for plugin options. Pure Swift, no Foundation,
         // so that the plugin links it.
@@ -104,10 +123,8 @@ let package = Package(
         .target(name: "VesselFuzzing", dependencies: ["VesselOCI", "VesselTree"]),
         .executableTarget(name: "vessel-fuzz", dependencies: ["VesselFuzzing"], linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
         .executableTarget(name: "vessel-cli", dependencies: ["VesselCLI"], linkerSettings: [
-            // lld (shipped with Swift) packs the ~90,000 relative relocations of the static Swift
-            // runtime and Foundation (DT_RELR): the dynamic loader applies them faster at every
-            // start, and links take seconds instead of a minute.
-            .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
+            // lld (shipped with Swift) links in seconds instead of a minute.
+            .unsafeFlags(["-use-ld=lld"] + packedRelocations),
         ]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild", "CDynamic"]),

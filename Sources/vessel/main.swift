@@ -14,19 +14,23 @@ import VesselStart
 let arguments = CommandLine.arguments
 if let start = QuickStart(Array(arguments.dropFirst())) { start.run() }
 
-/// vessel-cli's path: beside this program's real file (symbolic links to it followed).
-func fullCommandLine() -> String? {
+/// vessel-cli's path, from this program's real file (symbolic links to it followed): beside it
+/// in a build directory, or in ../libexec/vessel/ as a package installs it (/usr/bin/vessel,
+/// /usr/libexec/vessel/vessel-cli).
+func cliPath() -> String? {
     var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     let n = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
     guard n > 0 else { return nil }
     let exe = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     guard let slash = exe.lastIndex(of: "/") else { return nil }
-    return exe[...slash] + "vessel-cli"
+    let dir = String(exe[...slash])
+    let candidates = [dir + "vessel-cli", dir + "../libexec/vessel/vessel-cli"]
+    return candidates.first { access($0, X_OK) == 0 } ?? candidates[0]
 }
 
-let cli = fullCommandLine() ?? "vessel-cli"
+let cli = cliPath() ?? "vessel-cli"
 var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
 execv(cli, &argv)
 let cause = String(cString: strerror(errno))
-fputs("vessel: cannot run \(cli) (\(cause)): it runs every command but a plain exec, run or shell; install it beside vessel\n", stderr)
+fputs("vessel: cannot run \(cli) (\(cause)): it runs every command but a plain exec, run or shell; install it beside vessel or in ../libexec/vessel/\n", stderr)
 exit(127)
