@@ -79,7 +79,7 @@ let package = Package(
         // standard library linked in, so that nodes need no Swift. spank_* resolve from the
         // Slurm process that loads it (do not link libslurm).
         .target(name: "CVesselSpank"),
-        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "VesselBasics", "VesselWire"],
+        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "CLinux", "VesselBasics", "VesselWire"],
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // What the CLI and the plugin agree on: the container-option table, the bind grammar,
         // the serve announcement, Slurm's names for plugin options. Pure Swift, no Foundation,

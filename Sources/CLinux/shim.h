@@ -1,10 +1,13 @@
 /* Linux calls Swift cannot make directly: variadic syscall(2), and fork(2), which Swift marks
  * unavailable. Vessel forks only while it is single-threaded. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -116,4 +119,37 @@ static inline pid_t vessel_spawn(const char *path, char *const argv[], char *con
     *child_errno = errno;
     *failed_step = 2;
     _exit(*child_errno == ENOENT ? 127 : 126);
+}
+
+/* Joins the container whose process is `pid`: its user and mount namespaces, and the net, ipc
+ * and uts namespaces it has of its own (--unshare). The caller must be single-threaded (a
+ * user namespace is joined only so). The plugin's tasks and the tasks of `srun vessel exec`
+ * that share one container (SharedContainer) both join this way. Returns 0, or -1 with errno. */
+static inline int vessel_join_namespaces(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+    int user = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
+    int mnt = open(path, O_RDONLY | O_CLOEXEC);
+    int rc = -1;
+    if (user >= 0 && mnt >= 0 && setns(user, CLONE_NEWUSER) == 0 && setns(mnt, CLONE_NEWNS) == 0) rc = 0;
+    int saved = errno;
+    if (user >= 0) close(user);
+    if (mnt >= 0) close(mnt);
+    /* The namespaces --container-unshare gave the container (joining one's own is a no-op). */
+    static const struct { const char *name; int type; } others[] = {
+        { "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+    };
+    for (size_t i = 0; rc == 0 && i < sizeof others / sizeof others[0]; i++) {
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, others[i].name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        char mine[64];
+        snprintf(mine, sizeof mine, "/proc/self/ns/%s", others[i].name);
+        struct stat theirs, ours;
+        if (fd < 0 || fstat(fd, &theirs) != 0 || stat(mine, &ours) != 0) { saved = errno; rc = -1; }
+        else if (theirs.st_ino != ours.st_ino && setns(fd, others[i].type) != 0) { saved = errno; rc = -1; }
+        if (fd >= 0) close(fd);
+    }
+    errno = saved;
+    return rc;
 }

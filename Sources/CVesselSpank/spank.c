@@ -120,35 +120,6 @@ int vessel_spank_reap(int pidfd, int *status, int nohang) {
     return 1;
 }
 
-int vessel_spank_join(pid_t pid) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
-    int user = open(path, O_RDONLY | O_CLOEXEC);
-    snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)pid);
-    int mnt = open(path, O_RDONLY | O_CLOEXEC);
-    int rc = -1;
-    if (user >= 0 && mnt >= 0 && setns(user, CLONE_NEWUSER) == 0 && setns(mnt, CLONE_NEWNS) == 0) rc = 0;
-    int saved = errno;
-    if (user >= 0) close(user);
-    if (mnt >= 0) close(mnt);
-    /* The namespaces --container-unshare gave the container (joining one's own is a no-op). */
-    static const struct { const char *name; int type; } others[] = {
-        { "net", CLONE_NEWNET }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
-    };
-    for (size_t i = 0; rc == 0 && i < sizeof others / sizeof others[0]; i++) {
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, others[i].name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        char mine[64];
-        snprintf(mine, sizeof mine, "/proc/self/ns/%s", others[i].name);
-        struct stat theirs, ours;
-        if (fd < 0 || fstat(fd, &theirs) != 0 || stat(mine, &ours) != 0) { saved = errno; rc = -1; }
-        else if (theirs.st_ino != ours.st_ino && setns(fd, others[i].type) != 0) { saved = errno; rc = -1; }
-        if (fd >= 0) close(fd);
-    }
-    errno = saved;
-    return rc;
-}
-
 int vessel_spank_keep_chroot(void) {
     struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
     struct __user_cap_data_struct data[2];

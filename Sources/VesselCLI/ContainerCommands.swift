@@ -20,6 +20,8 @@ struct ContainerOptions: ParsableArguments {
     @Flag(name: cliName(.nv), help: cliHelp(.nv)) var nv = false
     @Flag(name: cliName(.verbose), help: cliHelp(.verbose)) var verbose = false
     @Option(name: cliName(.unshare), help: cliHelp(.unshare)) var unshare: [String] = []
+    @Option(name: cliName(.join), help: cliHelp(.join)) var join: String?
+    @Flag(name: cliName(.noJoin), help: cliHelp(.noJoin)) var noJoin = false
 
     /// What was given, option by option, as the table's behaviour takes it.
     var choices: ContainerChoices {
@@ -37,6 +39,8 @@ struct ContainerOptions: ParsableArguments {
         if nv { c.take(.nv, nil) }
         if verbose { c.take(.verbose, nil) }
         for v in unshare { c.take(.unshare, v) }
+        if let join { c.take(.join, join) }
+        if noJoin { c.take(.noJoin, nil) }
         return c
     }
 

@@ -15,6 +15,8 @@ struct ContainerInit {
     let argv: [String]
     let environment: [String]
     let workdir: String
+    /// The image's WorkingDir, when it sets one: a served step's tasks start there (Pyxis's rule).
+    let imageWorkdir: String?
     /// The image's User, switched to before the command starts (run --fakeroot).
     let switchTo: ImageUser?
 
@@ -60,11 +62,33 @@ struct ContainerInit {
     private func serve() -> Never {
         var env: [String: String] = [:]
         for e in environment { if let eq = e.firstIndex(of: "=") { env[String(e[..<eq])] = String(e[e.index(after: eq)...]) } }
-        Announcement(pid: getpid(), workdir: workdir, set: env.filter { host.environment[$0.key] != $0.value },
+        Announcement(pid: getpid(), workdir: workdir, imageWorkdir: imageWorkdir, set: env.filter { host.environment[$0.key] != $0.value },
                      unset: host.environment.keys.filter { env[$0] == nil }, entrypoint: argv).write(to: spec.readyFD)
         close(spec.readyFD)
         for sig in Forwarding.signals where sig != SIGTERM && sig != SIGINT && sig != SIGHUP { signal(sig, SIG_IGN) }
+        if spec.serveUntilAlone { waitUntilAlone(); _exit(0) }
         while true { pause() }
+    }
+
+    /// A shared container (SharedContainer) has no one to stop it: it ends when, for two
+    /// seconds running, no process but its own (this one and Vessel's, its parent) is in its
+    /// user namespace; or a minute after its start if none ever joined.
+    private func waitUntilAlone() {
+        func namespace(_ pid: String) -> String? {
+            var buffer = [CChar](repeating: 0, count: 64)
+            let n = readlink("/proc/\(pid)/ns/user", &buffer, buffer.count - 1)
+            return n > 0 ? String(cString: buffer) : nil
+        }
+        guard let mine = namespace("self") else { return }
+        let own: Set<String> = ["\(getpid())", "\(getppid())"]
+        var joined = false, quiet = 0, waited = 0
+        while quiet < 2 {
+            sleep(1)
+            waited += 1
+            let others = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?
+                .contains { $0.first?.isNumber == true && !own.contains($0) && namespace($0) == mine } ?? false
+            if others { joined = true; quiet = 0 } else if joined || waited >= 60 { quiet += 1 }
+        }
     }
 
     /// The root is an overlay: the image below, a tmpfs above, prepared by Vessel before this

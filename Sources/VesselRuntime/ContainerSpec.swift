@@ -30,6 +30,12 @@ public struct ContainerSpec: Sendable {
     public var verbose = false
     /// Namespaces of its own besides user, mount and PID: net (loopback only), ipc, uts.
     public var unshare: Set<String> = []
+    /// exec: share one container with the other tasks given this key (`SharedContainer`); under
+    /// srun the step's tasks share one unless `noJoin`.
+    public var join: String?
+    public var noJoin = false
+    /// serve: stop once no process but the container's own is left in it (a shared container).
+    public var serveUntilAlone = false
     /// serve: where to announce the container (VesselWire's `Announcement`).
     public var readyFD: Int32 = -1
     /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.

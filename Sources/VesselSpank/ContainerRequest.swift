@@ -48,7 +48,7 @@ struct ContainerRequest {
         case .bind:
             do { mounts += try BindSpec.parseList(v, pathSource: true) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .workdir:
-            guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
+            guard !v.isEmpty else { throw refuse("name a directory") }
             workdir = v
         case .keepEnv: envNames += try Self.parseEnvNames(v, option: name)
         case .writable: writable = true
@@ -59,12 +59,14 @@ struct ContainerRequest {
         case .noRemapRoot: remapRoot = false
         case .entrypoint: entrypoint = true
         case .noEntrypoint: entrypoint = false
+        // Pyxis hides an Entrypoint's output unless asked; here it is the task's own output.
+        case .entrypointLog: break
         case .results:
             guard v.hasPrefix("/") else { throw refuse("not an absolute path") }
             results = v
         case .unshare:
             do { unshare += try ContainerOption.parseNamespaces(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
-        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .verbose:
+        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .verbose, .join, .noJoin:
             throw OptionError("--\(name): not an option of the plugin")
         }
     }

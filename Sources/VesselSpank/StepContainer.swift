@@ -1,3 +1,4 @@
+import CLinux
 import CVesselSpank
 import VesselWire
 #if canImport(Glibc)
@@ -82,17 +83,19 @@ final class StepContainer {
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let cwd = getcwd(&buf, buf.count).map { _ in String(cString: buf) }
         // As the job's user (task_init), who may only open the namespaces of their own processes.
-        guard let pid = announcement.pid, vessel_spank_join(pid) == 0 else {
+        guard let pid = announcement.pid, vessel_join_namespaces(pid) == 0 else {
             throw OptionError("joining the container: \(String(cString: strerror(errno)))")
         }
         // Lets /.vessel/bin/srun and friends chroot to the host (in this user namespace only).
         _ = vessel_spank_keep_chroot()
         for (k, v) in announcement.set { spank_setenv(sp, k, v, 1) }
         for k in announcement.unset { spank_unsetenv(sp, k) }
+        // Pyxis's rule: the image's WorkingDir when it sets one, else the job's directory when
+        // the container sees it, else /; --container-workdir, when relative, is taken from there.
+        let starts: [String?] = [announcement.imageWorkdir, cwd, announcement.workdir, "/"]
+        _ = starts.first { dir in dir.map { chdir($0) == 0 } ?? false }
         if let dir = request.workdir {
             guard chdir(dir) == 0 else { throw OptionError("--container-workdir=\(dir): \(String(cString: strerror(errno))) in the container") }
-        } else if cwd.map({ chdir($0) == 0 }) != true {
-            if chdir(announcement.workdir) != 0 { chdir("/") }
         }
         if request.entrypoint ?? state.config.executeEntrypoint { try execThroughEntrypoint(sp) }
     }

@@ -19,6 +19,11 @@ extension ContainerChoices {
         s.nv = nv
         s.unpack = unpack
         s.verbose = verbose
+        if let key = join, key.isEmpty || key.contains("/") {
+            throw RuntimeError.setup("--join \(key)", reason: "a key is a name without /")
+        }
+        s.join = join
+        s.noJoin = noJoin
         s.unshare = try Set(unshare.flatMap { u in
             do { return try ContainerOption.parseNamespaces(u) } catch let r as BindSpec.Refusal {
                 throw RuntimeError.setup("--unshare \(u)", reason: r.reason)

@@ -15,6 +15,8 @@ public struct ContainerChoices: Equatable, Sendable {
     public var nv = false
     public var verbose = false
     public var unshare: [String] = []
+    public var join: String?
+    public var noJoin = false
 
     public init() {}
 
@@ -36,7 +38,9 @@ public struct ContainerChoices: Equatable, Sendable {
         case .nv: nv = true
         case .verbose: verbose = true
         case .unshare: unshare.append(value ?? "")
-        case .image, .keepEnv, .mountHome, .entrypoint, .results, .readonly, .noRemapRoot, .noEntrypoint: return false
+        case .join: join = value
+        case .noJoin: noJoin = true
+        case .image, .keepEnv, .mountHome, .entrypoint, .results, .readonly, .noRemapRoot, .noEntrypoint, .entrypointLog: return false
         }
         return true
     }

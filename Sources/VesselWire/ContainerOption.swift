@@ -7,8 +7,10 @@ public struct ContainerOption: Sendable {
     public enum ID: Sendable, CaseIterable {
         // vessel exec|run|shell, and the plugin where it has the same meaning
         case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose, unshare
+        // the CLI's own
+        case join, noJoin
         // the plugin's own
-        case image, keepEnv, mountHome, entrypoint, results, readonly, noRemapRoot, noEntrypoint
+        case image, keepEnv, mountHome, entrypoint, results, readonly, noRemapRoot, noEntrypoint, entrypointLog
     }
 
     /// A spelling on one command line.
@@ -85,7 +87,7 @@ public struct ContainerOption: Sendable {
               plugin: .init(long: "no-container-mount-home", short: nil, kind: .flag, help: "Do not bind $HOME into the container.")),
         .init(id: .workdir,
               cli: .init(long: "pwd", short: nil, kind: .value("DIR"), help: "Working directory inside."),
-              plugin: .init(long: "container-workdir", short: nil, kind: .value("PATH"), help: "Working directory inside the container (default: the job's, when the container sees it).")),
+              plugin: .init(long: "container-workdir", short: nil, kind: .value("PATH"), help: "Working directory inside the container (default: the image's WorkingDir, else the job's directory when the container sees it, else /; a relative PATH starts from there).")),
         .init(id: .unpack,
               cli: .init(long: "unpack", short: nil, kind: .flag, help: "Unpack the image into a private tmpfs instead of mounting it with FUSE (done by itself when FUSE is not usable)."),
               plugin: nil),
@@ -98,6 +100,12 @@ public struct ContainerOption: Sendable {
         .init(id: .unshare,
               cli: .init(long: "unshare", short: nil, kind: .values("NS,..."), help: "Give the container namespaces of its own: net (only loopback), ipc, uts."),
               plugin: .init(long: "container-unshare", short: nil, kind: .values("NS,..."), help: "Give the step's container namespaces of its own: net (only loopback), ipc, uts.")),
+        .init(id: .join,
+              cli: .init(long: "join", short: nil, kind: .value("KEY"), help: "Share one container with every `vessel exec` of yours on this node given the same KEY and options: the first starts it, the others join it (one user, mount and PID space: MPI's shared memory and CMA work between them). Under srun, the tasks of a step do this by themselves."),
+              plugin: nil),
+        .init(id: .noJoin,
+              cli: .init(long: "no-join", short: nil, kind: .flag, help: "Under srun, give this task a container of its own instead of sharing the step's."),
+              plugin: nil),
         .init(id: .image, cli: nil,
               plugin: .init(long: "container-image", short: nil, kind: .value("IMAGE"), help: "Run the job in IMAGE: a .sqsh file, or any source vessel build or pull accepts (resolved and converted once, at submission).")),
         .init(id: .keepEnv, cli: nil,
@@ -112,6 +120,8 @@ public struct ContainerOption: Sendable {
               plugin: .init(long: "no-container-remap-root", short: nil, kind: .flag, help: "Be yourself inside the container, not root (the default unless the site says remap-root=yes).")),
         .init(id: .noEntrypoint, cli: nil,
               plugin: .init(long: "no-container-entrypoint", short: nil, kind: .flag, help: "Do not run the command through the image's Entrypoint (the default unless the site says execute-entrypoint=yes).")),
+        .init(id: .entrypointLog, cli: nil,
+              plugin: .init(long: "container-entrypoint-log", short: nil, kind: .flag, help: "Show the Entrypoint's output (always shown: it runs as the task's command; taken for Pyxis's scripts).")),
         .init(id: .results, cli: nil,
               plugin: .init(long: "container-results", short: nil, kind: .value("DIR"), help: "Give the container a node-local /results; at the end of the job copy it to DIR/USER/JOBID with MANIFEST and provenance.json.")),
     ]
@@ -131,7 +141,7 @@ public struct ContainerOption: Sendable {
     /// The plugin's options, in the order srun's --help lists them.
     public static var pluginOptions: [ContainerOption] { pluginOrder.map(row) }
     static let pluginOrder: [ID] = [.image, .bind, .workdir, .keepEnv, .writable, .readonly, .mountHome, .noHome, .fakeroot, .noRemapRoot,
-                                    .entrypoint, .noEntrypoint, .unshare, .results]
+                                    .entrypoint, .noEntrypoint, .entrypointLog, .unshare, .results]
 
     /// What --unshare and --container-unshare take.
     public static let unshareable: Set<String> = ["net", "ipc", "uts"]

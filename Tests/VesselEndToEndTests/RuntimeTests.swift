@@ -34,6 +34,32 @@ final class RuntimeTests: XCTestCase {
         return try Harness.run(argv, asTestUser: true, environment: env)
     }
 
+    /// `--join KEY`: starts given one key share one container (one user and mount namespace,
+    /// the host's PIDs), which ends once they have; another key, or different options, do not.
+    func testJoinSharesOneContainerThatEndsWithItsLastUser() throws {
+        let image = try tiny
+        let show = "echo $$ $(readlink /proc/self/ns/user) $(readlink /proc/self/ns/mnt); sleep 1"
+        let script = (1...3).map { _ in "\(Harness.vessel) exec --join k1 \(image) sh -c '\(show)' &" }.joined(separator: "\n")
+            + "\n\(Harness.vessel) exec --join k1 --env X=1 \(image) sh -c '\(show)' &\nwait"
+        let r = try Harness.run(["sh", "-c", script], asTestUser: true)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(lines.count, 4, r.stdout + r.stderr)
+        // Host PIDs (no PID namespace of their own), and two containers: three in one, one apart.
+        XCTAssertFalse(lines.contains { ["1", "2"].contains($0[0]) }, r.stdout)
+        let containers = Dictionary(grouping: lines, by: { $0.dropFirst().joined(separator: " ") })
+        XCTAssertEqual(containers.values.map(\.count).sorted(), [1, 3], r.stdout)
+        // The shared container's processes end within seconds of its last user.
+        let user = try XCTUnwrap(containers.first { $0.value.count == 3 }?.key.split(separator: " ").first.map(String.init))
+        var left = true
+        for _ in 0..<20 where left {
+            usleep(500_000)
+            let scan = try Harness.run(["sh", "-c", "for p in /proc/[0-9]*; do [ \"$(readlink $p/ns/user 2>/dev/null)\" = '\(user)' ] && echo $p; done; true"])
+            left = !scan.stdout.isEmpty
+        }
+        XCTAssertFalse(left, "the shared container's processes outlived its users")
+    }
+
     func testRunPrintsWhatTheEntrypointPrints() throws {
         let (uid, gid) = Harness.testIDs
         let r = try vessel(["run", tiny])

@@ -79,9 +79,9 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertEqual(batch.status, 0, batch.stderr + out)
         XCTAssertEqual(out, "batch \(imageName)\n")
         // A bad value stops the step before it starts, in one line naming the variable.
-        let bad = try srun("-p", "cpu", "true", env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_WORKDIR": "relative"])
+        let bad = try srun("-p", "cpu", "true", env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_MOUNTS": "/tmp:"])
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("vessel: PYXIS_CONTAINER_WORKDIR=relative: not an absolute path"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("vessel: PYXIS_CONTAINER_MOUNTS=/tmp:: an empty destination after /tmp:"), bad.stderr)
         let badBool = try srun("-p", "cpu", "true", env: ["PYXIS_CONTAINER_IMAGE": image, "PYXIS_CONTAINER_WRITABLE": "maybe"])
         XCTAssertNotEqual(badBool.status, 0)
         XCTAssertTrue(badBool.stderr.contains("vessel: PYXIS_CONTAINER_WRITABLE=maybe: takes 1 or 0"), badBool.stderr)
@@ -189,6 +189,18 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertEqual(twins.stdout, "\(try XCTUnwrap(getpwnam(user)).pointee.pw_uid)\nread-only\n", twins.stderr)
     }
 
+    /// Pyxis's working directory: the image's WorkingDir (the tiny image's /srv/app) before the
+    /// job's; a relative --container-workdir starts from it; a missing one fails the step, named.
+    func testTheWorkingDirectoryFollowsPyxis() throws {
+        let start = try srun("-p", "cpu", "--container-image=\(image)", "pwd")
+        XCTAssertEqual(start.stdout, "/srv/app\n", start.stderr)
+        let up = try srun("-p", "cpu", "--container-image=\(image)", "--container-workdir=../", "pwd")
+        XCTAssertEqual(up.stdout, "/srv\n", up.stderr)
+        let missing = try srun("-p", "cpu", "--container-image=\(image)", "--container-workdir=/pyxis", "true")
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("--container-workdir=/pyxis: No such file or directory in the container"), missing.stderr)
+    }
+
     func testSallocStepsRunInTheImage() throws {
         let r = try asUser(["salloc", "-p", "cpu", "--container-image=\(image)", "srun", "sh", "-c", inImage])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -240,7 +252,7 @@ final class SlurmPluginTests: XCTestCase {
             (["--container-image=\(image)", "--container-mounts=/tmp:/t:rx"], "--container-mounts=/tmp:/t:rx: the flag must be ro or rw"),
             (["--container-image=\(image)", "--container-env="], "--container-env=: an empty name"),
             (["--container-image=\(image)", "--container-env=FOO,"], "--container-env=FOO,: an empty name"),
-            (["--container-image=\(image)", "--container-workdir=data"], "--container-workdir=data: not an absolute path"),
+            (["--container-image=\(image)", "--container-workdir="], "--container-workdir=: name a directory"),
             (["--container-image=\(image)", "--container-env=1BAD"], "--container-env=1BAD: 1BAD is not a variable name"),
             (["--container-mounts=/tmp:/tmp"], "container options need --container-image"),
         ]

@@ -43,6 +43,22 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(lines, ["NAME=\"corpus-tiny\"", "NAME=\"corpus-tiny\"", "rank=0", "rank=1"], out)
     }
 
+    /// The tasks of an srun step on a node share one container: one user and mount namespace and
+    /// the host's PIDs, as MPI's shared memory and CMA need (the plugin's tasks share one too);
+    /// --no-join gives each its own.
+    func testTheTasksOfAStepShareOneContainer() throws {
+        let show = "echo $$ $(readlink /proc/self/ns/user) $(readlink /proc/self/ns/mnt)"
+        let shared = try sbatch(["-p", "cpu", "-n", "3"], "srun \(Harness.vessel) exec \(dir)/tiny.sqsh sh -c '\(show)'")
+        let lines = shared.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(lines.count, 3, shared)
+        XCTAssertEqual(Set(lines.map { $0.dropFirst().joined(separator: " ") }).count, 1, shared)
+        XCTAssertFalse(lines.contains { ["1", "2"].contains($0.first ?? "") }, shared)
+        let own = try sbatch(["-p", "cpu", "-n", "2"], "srun \(Harness.vessel) exec --no-join \(dir)/tiny.sqsh sh -c '\(show)'")
+        let ownLines = own.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(ownLines.count, 2, own)
+        XCTAssertEqual(Set(ownLines.map { $0.dropFirst().first ?? "" }).count, 2, own)
+    }
+
     func testAllocatedGPUsReachTheContainer() throws {
         let out = try sbatch(["-p", "gpu-a100", "--gres=gpu:a100:2"],
                              "srun \(Harness.vessel) exec --nv \(dir)/tiny.sqsh sh -c 'echo CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES; ls /usr/local/nvidia/lib64 | head -1'")

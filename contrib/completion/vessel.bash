@@ -486,9 +486,9 @@ _vessel_inspect() {
 
 _vessel_exec() {
     repeating_flags=()
-    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --no-join --version -h --help)
     repeating_options=(--bind -B --env --env-file --unshare)
-    non_repeating_options=(--pwd)
+    non_repeating_options=(--pwd --join)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
@@ -506,6 +506,9 @@ _vessel_exec() {
         return
         ;;
     '--unshare')
+        return
+        ;;
+    '--join')
         return
         ;;
     esac
@@ -513,9 +516,9 @@ _vessel_exec() {
 
 _vessel_run() {
     repeating_flags=()
-    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --no-join --version -h --help)
     repeating_options=(--bind -B --env --env-file --unshare)
-    non_repeating_options=(--pwd)
+    non_repeating_options=(--pwd --join)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
@@ -535,14 +538,17 @@ _vessel_run() {
     '--unshare')
         return
         ;;
+    '--join')
+        return
+        ;;
     esac
 }
 
 _vessel_shell() {
     repeating_flags=()
-    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --version -h --help)
+    non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --no-join --version -h --help)
     repeating_options=(--bind -B --env --env-file --unshare)
-    non_repeating_options=(--pwd)
+    non_repeating_options=(--pwd --join)
     __vessel_offer_flags_options 1
 
     # Offer option value completions
@@ -560,6 +566,9 @@ _vessel_shell() {
         return
         ;;
     '--unshare')
+        return
+        ;;
+    '--join')
         return
         ;;
     esac

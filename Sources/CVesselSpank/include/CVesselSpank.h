@@ -40,9 +40,6 @@ int vessel_spank_signal(int pidfd, int sig);
 // someone else reaped it), 0 when it still runs (with `nohang`), -1 on error.
 int vessel_spank_reap(int pidfd, int *status, int nohang);
 
-// Joins the user and mount namespaces of `pid`. Returns 0, or -1 with errno set.
-int vessel_spank_join(pid_t pid);
-
 // Keeps CAP_SYS_CHROOT across execve (an ambient capability in the container's user namespace),
 // so that programs inside may chroot into the host's root bound at /.vessel/host (srun inside).
 int vessel_spank_keep_chroot(void);
