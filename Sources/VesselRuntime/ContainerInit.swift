@@ -66,29 +66,14 @@ struct ContainerInit {
                      unset: host.environment.keys.filter { env[$0] == nil }, entrypoint: argv).write(to: spec.readyFD)
         close(spec.readyFD)
         for sig in Forwarding.signals where sig != SIGTERM && sig != SIGINT && sig != SIGHUP { signal(sig, SIG_IGN) }
-        if spec.serveUntilAlone { waitUntilAlone(); _exit(0) }
+        if spec.membersFD >= 0 { waitForTheLastMember(); _exit(0) }
         while true { pause() }
     }
 
-    /// A shared container (SharedContainer) has no one to stop it: it ends when, for two
-    /// seconds running, no process but its own (this one and Vessel's, its parent) is in its
-    /// user namespace; or a minute after its start if none ever joined.
-    private func waitUntilAlone() {
-        func namespace(_ pid: String) -> String? {
-            var buffer = [CChar](repeating: 0, count: 64)
-            let n = readlink("/proc/\(pid)/ns/user", &buffer, buffer.count - 1)
-            return n > 0 ? String(cString: buffer) : nil
-        }
-        guard let mine = namespace("self") else { return }
-        let own: Set<String> = ["\(getpid())", "\(getppid())"]
-        var joined = false, quiet = 0, waited = 0
-        while quiet < 2 {
-            sleep(1)
-            waited += 1
-            let others = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?
-                .contains { $0.first?.isNumber == true && !own.contains($0) && namespace($0) == mine } ?? false
-            if others { joined = true; quiet = 0 } else if joined || waited >= 60 { quiet += 1 }
-        }
+    /// A shared container (SharedContainer) has no one to stop it: every task in it holds a
+    /// shared lock on its members file, and it ends once it can lock the file exclusively.
+    private func waitForTheLastMember() {
+        while flock(spec.membersFD, LOCK_EX | LOCK_NB) != 0 { sleep(1) }
     }
 
     /// The root is an overlay: the image below, a tmpfs above, prepared by Vessel before this
@@ -99,7 +84,7 @@ struct ContainerInit {
         let image = layer.image, upper = layer.upper, work = layer.work, root = layer.root
         var usesFuseOverlay = false
         let overlay = "lowerdir=\(image),upperdir=\(upper),workdir=\(work)"
-        if FuseOverlay.forced {
+        if FuseOverlay.forced || (spec.writableTmpfs && FuseOverlay.preferredForWriting) {
             try FuseOverlay.mount(lower: image, upper: upper, work: work, at: root, kernelError: nil)
             usesFuseOverlay = true
         } else if Glibc.mount("overlay", root, "overlay", 0, overlay) != 0,

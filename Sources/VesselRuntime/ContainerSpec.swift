@@ -34,8 +34,9 @@ public struct ContainerSpec: Sendable {
     /// srun the step's tasks share one unless `noJoin`.
     public var join: String?
     public var noJoin = false
-    /// serve: stop once no process but the container's own is left in it (a shared container).
-    public var serveUntilAlone = false
+    /// serve: a shared container's members file (SharedContainer), every task in it holding a
+    /// shared lock on it; the container ends once it can lock it exclusively.
+    public var membersFD: Int32 = -1
     /// serve: where to announce the container (VesselWire's `Announcement`).
     public var readyFD: Int32 = -1
     /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.

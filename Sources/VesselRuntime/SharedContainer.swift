@@ -8,9 +8,11 @@ import VesselBasics
 /// each, the first too, joins its user and mount namespaces and execs its command there. There
 /// is no PID namespace of the container's own, so MPI ranks see one another, and OpenMPI's
 /// shared memory and CMA work between them (in containers of their own, ranks crash in vader:
-/// "CMA is not available due to different user namespaces"). The container stops once no
-/// process but its own is left in it. They meet through files in the user's private staging
-/// directory (/tmp/.vessel-UID/shared), under a lock.
+/// "CMA is not available due to different user namespaces"). They meet through files in the
+/// user's private staging directory (/tmp/.vessel-UID/shared), under a lock: NAME.announce says
+/// which process to join; NAME.members is locked shared by every task in the container (the
+/// descriptor stays open across exec, so the lock lasts as long as the task and what it
+/// starts), and the container ends once it can lock it exclusively.
 public struct SharedContainer {
     /// The key, and a digest of what was asked for (image and options): tasks that ask for
     /// different containers under one key do not share one.
@@ -56,15 +58,25 @@ public struct SharedContainer {
             throw RuntimeError.setup("the shared container's lock in \(directory)", reason: errnoText())
         }
         let announcement: Announcement
-        if let running = running() {
+        if let running = running(), becomeMember(creating: false) != nil {
             announcement = running
         } else {
             announcement = try start(spec, lock: lock)
         }
-        // Unlocked for every descriptor of it (the container's process had one until it closed it).
-        _ = flock(lock, LOCK_UN)
         close(lock)
         try join(announcement, spec: spec, cwd: cwd)
+    }
+
+    var membersPath: String { directory + "/" + name + ".members" }
+
+    /// Locks the members file shared, on a descriptor left open across exec. Nil when the
+    /// container is ending (it holds the file exclusively) or there is none.
+    func becomeMember(creating: Bool) -> Int32? {
+        if creating { unlink(membersPath) }    // the ending container keeps its own (old) file
+        let fd = open(membersPath, creating ? O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW : O_RDONLY | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { close(fd); return nil }
+        return fd
     }
 
     var announcementPath: String { directory + "/" + name + ".announce" }
@@ -89,12 +101,17 @@ public struct SharedContainer {
     /// Starts the container in a process of its own session, with no terminal and none of the
     /// task's output (srun would wait for it), and records its announcement.
     func start(_ spec: ContainerSpec, lock: Int32) throws -> Announcement {
+        guard let member = becomeMember(creating: true) else { throw RuntimeError.setup(membersPath, reason: errnoText()) }
         var fds: [Int32] = [-1, -1]
         guard pipe2(&fds, O_CLOEXEC) == 0 else { throw RuntimeError.setup("a pipe", reason: errnoText()) }
         let child = vessel_fork()
         if child == 0 {
             close(fds[0])
             close(lock)
+            // Its own open file of the members (a lock belongs to the open file, and the task's
+            // shared one must not be the container's too).
+            let members = open("/proc/self/fd/\(member)", O_RDONLY | O_CLOEXEC)
+            close(member)
             // Twice, so that the container's process is nobody's child here.
             if vessel_fork() != 0 { _exit(0) }
             setsid()
@@ -104,7 +121,7 @@ public struct SharedContainer {
             serve.mode = .serve
             serve.arguments = []
             serve.readyFD = fds[1]
-            serve.serveUntilAlone = true
+            serve.membersFD = members
             do { _ = try Launcher().run(serve) } catch { Announcement(failure: "\(error)").write(to: fds[1]) }
             _exit(0)
         }

@@ -37,6 +37,29 @@ final class LargeImageRuntimeTests: XCTestCase {
         XCTAssertEqual(find.stdout, "/etc/apt\n", find.stderr)
     }
 
+    /// In a writable container, as root inside, dpkg installs a package whose directories go
+    /// into the image's (lower) ones: dpkg renames each new directory into place, which the
+    /// kernel's overlay in a user namespace refuses (EXDEV); fuse-overlayfs, which writable roots
+    /// use, does not.
+    func testDpkgInstallsInAWritableContainer() throws {
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/debian.sqsh", "oci:" + Harness.require("oci/debian")).status, 0)
+        let tree = dir + "/pkg"
+        for (path, text) in ["DEBIAN/control": "Package: vessel-probe\nVersion: 1.0\nArchitecture: all\nMaintainer: Vessel tests <tests@localhost>\nDescription: probe\n",
+                             "etc/vessel-probe/probe.conf": "conf\n",
+                             "usr/share/doc/base-files/probe/notes": "notes\n",
+                             "usr/lib/python3/dist-packages/vessel_probe/__init__.py": "VALUE = 42\n"] {
+            try FileManager.default.createDirectory(atPath: (tree + "/" + path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: tree + "/" + path, atomically: true, encoding: .utf8)
+        }
+        XCTAssertEqual(try Harness.run(["dpkg-deb", "--root-owner-group", "-b", tree, dir + "/probe.deb"]).status, 0)
+        try Harness.run(["chmod", "-R", "a+rX", dir])
+        let r = try Harness.vessel("exec", "--fakeroot", "--writable-tmpfs", dir + "/debian.sqsh", "sh", "-c",
+                                   "dpkg -i \(dir)/probe.deb >/dev/null && cat /etc/vessel-probe/probe.conf /usr/share/doc/base-files/probe/notes && python3 -c 'import vessel_probe; print(vessel_probe.VALUE)' && dpkg -s vessel-probe | grep Status")
+        XCTAssertEqual(r.stdout, "conf\nnotes\n42\nStatus: install ok installed\n", r.stderr)
+    }
+
     func testMLImportsNumpyAndScipy() throws {
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
