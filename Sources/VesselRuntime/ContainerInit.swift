@@ -17,6 +17,9 @@ struct ContainerInit {
     let workdir: String
     /// The image's WorkingDir, when it sets one: a served step's tasks start there (Pyxis's rule).
     let imageWorkdir: String?
+    /// Root inside with no other id mapped: the chown family is faked (vessel_fake_chown), for
+    /// this container's command and, through the announcement, for each task that joins it.
+    let fakeChown: Bool
     /// The image's User, switched to before the command starts (run --fakeroot).
     let switchTo: ImageUser?
 
@@ -38,6 +41,7 @@ struct ContainerInit {
             fail(error)
         }
         if spec.mode == .serve { serve() }
+        if fakeChown, vessel_fake_chown() != 0 { fail(RuntimeError.setup("faking chown for root without subordinate ids", reason: errnoText())) }
         if chdir(workdir) != 0 {
             // Asked for with --pwd: a mistake to say, not to run elsewhere.
             if spec.workdir != nil { fail(RuntimeError.setup("--pwd \(workdir)", reason: "\(errnoText()) in the container")) }
@@ -62,7 +66,7 @@ struct ContainerInit {
     private func serve() -> Never {
         var env: [String: String] = [:]
         for e in environment { if let eq = e.firstIndex(of: "=") { env[String(e[..<eq])] = String(e[e.index(after: eq)...]) } }
-        Announcement(pid: getpid(), workdir: workdir, imageWorkdir: imageWorkdir, set: env.filter { host.environment[$0.key] != $0.value },
+        Announcement(pid: getpid(), workdir: workdir, imageWorkdir: imageWorkdir, fakeChown: fakeChown, set: env.filter { host.environment[$0.key] != $0.value },
                      unset: host.environment.keys.filter { env[$0] == nil }, entrypoint: argv).write(to: spec.readyFD)
         close(spec.readyFD)
         for sig in Forwarding.signals where sig != SIGTERM && sig != SIGINT && sig != SIGHUP { signal(sig, SIG_IGN) }

@@ -124,7 +124,8 @@ public struct Launcher {
             if let mounted { close(mounted.fuseFD) }
             ContainerInit(stage: stage, plan: plan, spec: spec, host: host, argv: argv,
                           environment: hostAccess(env.strings, spec: spec, host: host, helper: getppid()) + ["VESSEL_IMAGE_MOUNT=\(how)"],
-                          workdir: workdir, imageWorkdir: config?.workingDir, switchTo: user).run()
+                          workdir: workdir, imageWorkdir: config?.workingDir,
+                          fakeChown: spec.fakeroot && !privileged && mapping.subordinate == nil, switchTo: user).run()
         }
         guard pid > 0 else { throw RuntimeError.setup("starting the container", reason: errnoText()) }
         log("init started (pid \(pid)): \(argv.joined(separator: " ")) in \(workdir)")

@@ -152,6 +152,9 @@ public struct SharedContainer {
         guard let pid = a.pid, vessel_join_namespaces(pid) == 0 else {
             throw RuntimeError.setup("joining the shared container \(name)", reason: errnoText())
         }
+        if a.fakeChown, vessel_fake_chown() != 0 {
+            throw RuntimeError.setup("faking chown for root without subordinate ids", reason: errnoText())
+        }
         for (k, v) in a.set { setenv(k, v, 1) }
         for k in a.unset { unsetenv(k) }
         if let dir = spec.workdir {

@@ -86,6 +86,9 @@ final class StepContainer {
         guard let pid = announcement.pid, vessel_join_namespaces(pid) == 0 else {
             throw OptionError("joining the container: \(String(cString: strerror(errno)))")
         }
+        if announcement.fakeChown, vessel_fake_chown() != 0 {
+            throw OptionError("faking chown for root without subordinate ids: \(String(cString: strerror(errno)))")
+        }
         // Lets /.vessel/bin/srun and friends chroot to the host (in this user namespace only).
         _ = vessel_spank_keep_chroot()
         for (k, v) in announcement.set { spank_setenv(sp, k, v, 1) }

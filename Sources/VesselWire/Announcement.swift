@@ -2,7 +2,8 @@ import VesselBasics
 
 /// What a served container (`vessel spank-helper`) tells the Slurm plugin over a pipe, and how
 /// the plugin reads it: NUL-separated records `PID\t<pid>`, `CWD\t<dir>`, `IMAGEWD\t<dir>` (the
-/// image's WorkingDir, when it sets one), `SET\tNAME=VALUE`,
+/// image's WorkingDir, when it sets one), `FAKECHOWN\t1` (root inside with no other id
+/// mapped: each task fakes the chown family, see vessel_fake_chown), `SET\tNAME=VALUE`,
 /// `UNSET\tNAME`, `ENTRY\t<arg>` (the image's Entrypoint, one record per word), or one
 /// `ERROR\t<message>`. The plugin joins the process's namespaces and applies the environment
 /// to each task.
@@ -10,16 +11,19 @@ public struct Announcement: Equatable, Sendable {
     public var pid: Int32?
     public var workdir = "/"
     public var imageWorkdir: String?
+    public var fakeChown = false
     /// In the order sent (sorted by name).
     public var set: [(String, String)] = []
     public var unset: [String] = []
     public var entrypoint: [String] = []
     public var error: String?
 
-    public init(pid: Int32?, workdir: String, imageWorkdir: String? = nil, set: [String: String], unset: [String], entrypoint: [String]) {
+    public init(pid: Int32?, workdir: String, imageWorkdir: String? = nil, fakeChown: Bool = false, set: [String: String],
+                unset: [String], entrypoint: [String]) {
         self.pid = pid
         self.workdir = workdir
         self.imageWorkdir = imageWorkdir
+        self.fakeChown = fakeChown
         self.set = set.keys.sorted().map { ($0, set[$0]!) }
         self.unset = unset.sorted()
         self.entrypoint = entrypoint
@@ -36,6 +40,7 @@ public struct Announcement: Equatable, Sendable {
             case "PID": pid = Int32(value)
             case "CWD": workdir = value
             case "IMAGEWD": imageWorkdir = value
+            case "FAKECHOWN": fakeChown = value == "1"
             case "SET":
                 if let eq = value.firstIndex(of: "=") { set.append((String(value[..<eq]), String(value[value.index(after: eq)...]))) }
             case "UNSET": unset.append(value)
@@ -48,7 +53,8 @@ public struct Announcement: Equatable, Sendable {
 
     public var records: [String] {
         if let error { return ["ERROR\t" + error] }
-        return (pid.map { ["PID\t\($0)"] } ?? []) + ["CWD\t\(workdir)"] + (imageWorkdir.map { ["IMAGEWD\t\($0)"] } ?? []) + set.map { "SET\t\($0)=\($1)" } + unset.map { "UNSET\t\($0)" }
+        return (pid.map { ["PID\t\($0)"] } ?? []) + ["CWD\t\(workdir)"] + (imageWorkdir.map { ["IMAGEWD\t\($0)"] } ?? [])
+            + (fakeChown ? ["FAKECHOWN\t1"] : []) + set.map { "SET\t\($0)=\($1)" } + unset.map { "UNSET\t\($0)" }
             + entrypoint.map { "ENTRY\t\($0)" }
     }
 

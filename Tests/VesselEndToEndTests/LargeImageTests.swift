@@ -38,10 +38,13 @@ final class LargeImageRuntimeTests: XCTestCase {
     }
 
     /// In a writable container, as root inside, dpkg installs a package whose directories go
-    /// into the image's (lower) ones: dpkg renames each new directory into place, which the
-    /// kernel's overlay in a user namespace refuses (EXDEV); fuse-overlayfs, which writable roots
-    /// use, does not.
-    func testDpkgInstallsInAWritableContainer() throws {
+    /// into the image's (lower) ones and whose files belong to another user (uid 42): dpkg
+    /// renames each new directory into place, which the kernel's overlay in a user namespace
+    /// refuses (EXDEV; fuse-overlayfs, which writable roots use, does not), and chowns each file,
+    /// which needs subordinate ids; without them the chown family is faked (seccomp), as under
+    /// Enroot and Pyxis, and the file stays root's inside.
+    func testDpkgInstallsInAWritableContainerWithAndWithoutSubordinateIDs() throws {
+        guard Harness.isRoot, Harness.testUser != nil else { throw Harness.skip("building the package's uid-42 file and renaming newuidmap aside need root") }
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/debian.sqsh", "oci:" + Harness.require("oci/debian")).status, 0)
@@ -49,15 +52,25 @@ final class LargeImageRuntimeTests: XCTestCase {
         for (path, text) in ["DEBIAN/control": "Package: vessel-probe\nVersion: 1.0\nArchitecture: all\nMaintainer: Vessel tests <tests@localhost>\nDescription: probe\n",
                              "etc/vessel-probe/probe.conf": "conf\n",
                              "usr/share/doc/base-files/probe/notes": "notes\n",
-                             "usr/lib/python3/dist-packages/vessel_probe/__init__.py": "VALUE = 42\n"] {
+                             "usr/lib/python3/dist-packages/vessel_probe/__init__.py": "VALUE = 42\n",
+                             "var/lib/vessel-probe/state": "state\n"] {
             try FileManager.default.createDirectory(atPath: (tree + "/" + path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: tree + "/" + path, atomically: true, encoding: .utf8)
         }
-        XCTAssertEqual(try Harness.run(["dpkg-deb", "--root-owner-group", "-b", tree, dir + "/probe.deb"]).status, 0)
+        try Harness.run(["chown", "-R", "42:42", tree + "/var/lib/vessel-probe"])
+        XCTAssertEqual(try Harness.run(["dpkg-deb", "-b", tree, dir + "/probe.deb"]).status, 0)
         try Harness.run(["chmod", "-R", "a+rX", dir])
-        let r = try Harness.vessel("exec", "--fakeroot", "--writable-tmpfs", dir + "/debian.sqsh", "sh", "-c",
-                                   "dpkg -i \(dir)/probe.deb >/dev/null && cat /etc/vessel-probe/probe.conf /usr/share/doc/base-files/probe/notes && python3 -c 'import vessel_probe; print(vessel_probe.VALUE)' && dpkg -s vessel-probe | grep Status")
-        XCTAssertEqual(r.stdout, "conf\nnotes\n42\nStatus: install ok installed\n", r.stderr)
+        func install() throws -> Harness.Result {
+            try Harness.vessel("exec", "--fakeroot", "--writable-tmpfs", dir + "/debian.sqsh", "sh", "-c",
+                               "dpkg -i \(dir)/probe.deb >/dev/null && cat /etc/vessel-probe/probe.conf /usr/share/doc/base-files/probe/notes && python3 -c 'import vessel_probe; print(vessel_probe.VALUE)' && stat -c %u /var/lib/vessel-probe/state && dpkg -s vessel-probe | grep Status")
+        }
+        let mapped = try install()
+        XCTAssertEqual(mapped.stdout, "conf\nnotes\n42\n42\nStatus: install ok installed\n", mapped.stderr)
+        let tool = "/usr/bin/newuidmap", aside = "/usr/bin/newuidmap.vessel-test-aside"
+        XCTAssertEqual(rename(tool, aside), 0)
+        defer { rename(aside, tool) }
+        let faked = try install()
+        XCTAssertEqual(faked.stdout, "conf\nnotes\n42\n0\nStatus: install ok installed\n", faked.stderr)
     }
 
     func testMLImportsNumpyAndScipy() throws {

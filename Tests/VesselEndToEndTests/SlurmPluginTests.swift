@@ -201,6 +201,19 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("--container-workdir=/pyxis: No such file or directory in the container"), missing.stderr)
     }
 
+    /// A remapped root chowns for real with subordinate ids, and without them the chown family
+    /// is faked in each task, as under Pyxis (package managers chown what they install).
+    func testRemappedRootChownsWithAndWithoutSubordinateIDs() throws {
+        let show = "touch /probe && chown 42:42 /probe && stat -c %u /probe"
+        let mapped = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "--container-writable", "sh", "-c", show)
+        XCTAssertEqual(mapped.stdout, "42\n", mapped.stderr)
+        let tool = "/usr/bin/newuidmap", aside = "/usr/bin/newuidmap.vessel-test-aside"
+        XCTAssertEqual(rename(tool, aside), 0)
+        defer { rename(aside, tool) }
+        let faked = try srun("-p", "cpu", "--container-image=\(image)", "--container-remap-root", "--container-writable", "sh", "-c", show)
+        XCTAssertEqual(faked.stdout, "0\n", faked.stderr)
+    }
+
     func testSallocStepsRunInTheImage() throws {
         let r = try asUser(["salloc", "-p", "cpu", "--container-image=\(image)", "srun", "sh", "-c", inImage])
         XCTAssertEqual(r.status, 0, r.stderr)
