@@ -332,6 +332,47 @@ final class MultiUserSafetyTests: XCTestCase {
         XCTAssertEqual(st.st_mode & 0o777, 0o700)
     }
 
+    // MARK: 7. A shared container (srun's tasks, --join) is its user's alone
+
+    /// The attacker makes the victim's rendezvous directory first (a link to theirs, holding an
+    /// announcement of the attacker's own container): the victim's `--join` does not join it,
+    /// and says why in one line; with the squat gone it works. And the attacker, giving the key
+    /// the victim's running container has, gets a container of their own.
+    func testASharedContainerCannotBeJoinedAcrossUsers() throws {
+        let img = try image("tiny.sqsh", owner: victim)
+        try Harness.run(["chmod", "o+rx", users.dir + "/" + victim])
+        try Harness.run(["chmod", "o+r", img])
+        let vuid = users.uid(victim), staging = "/tmp/.vessel-\(vuid)"
+        let show = "readlink /proc/self/ns/user"
+        // The attacker's container, running, and its announcement planted where the victim looks.
+        let theirs = try users.start(attacker, [Harness.vessel, "exec", "--join", "k", img, "sleep", "20"])
+        defer { if theirs.isRunning { theirs.terminate() } }
+        let attackerStaging = "/tmp/.vessel-\(users.uid(attacker))"
+        try waitFor("the attacker's shared container") {
+            ((try? FileManager.default.contentsOfDirectory(atPath: attackerStaging + "/shared")) ?? []).contains { $0.hasSuffix(".announce") }
+        }
+        let savedStaging = FileManager.default.fileExists(atPath: staging) ? staging + ".saved-\(getpid())" : nil
+        if let savedStaging { XCTAssertEqual(rename(staging, savedStaging), 0) }
+        defer {
+            unlink(staging)
+            if let savedStaging { rename(savedStaging, staging) }
+        }
+        try Harness.run(["chmod", "-R", "a+rwX", attackerStaging])
+        XCTAssertEqual(try users.run(attacker, ["ln", "-s", attackerStaging, staging]).status, 0)
+        let squatted = try users.run(victim, [Harness.vessel, "exec", "--join", "k", img, "sh", "-c", show])
+        XCTAssertEqual(squatted.status, 125, squatted.stdout)
+        XCTAssertEqual(squatted.stderrLines.count, 1, squatted.stderr)
+        XCTAssertTrue(squatted.stderr.contains("\(staging): exists but is not a directory owned by you"), squatted.stderr)
+        // The squat gone, the victim's join works, in a container of the victim's.
+        unlink(staging)
+        let mine = try users.run(victim, [Harness.vessel, "exec", "--join", "k", img, "sh", "-c", show])
+        XCTAssertEqual(mine.status, 0, mine.stderr)
+        let attackers = try users.run(attacker, [Harness.vessel, "exec", "--join", "k", img, "sh", "-c", show])
+        XCTAssertEqual(attackers.status, 0, attackers.stderr)
+        XCTAssertNotEqual(mine.stdout, attackers.stdout, "the victim joined the attacker's container")
+        XCTAssertTrue(mine.stdout.hasPrefix("user:["), mine.stdout)
+    }
+
     // MARK: 6. A layer cannot exhaust the converter
 
     /// One entry 20,000 directories deep (a 51 KB layer once took 1.7 GB and crashed the
