@@ -160,8 +160,7 @@ public struct SharedContainer {
         if let dir = spec.workdir {
             guard chdir(dir) == 0 else { throw RuntimeError.setup("--pwd \(dir)", reason: "\(errnoText()) in the container") }
         } else {
-            let starts: [String?] = [cwd, a.imageWorkdir, a.workdir, "/"]
-            _ = starts.first { dir in dir.map { chdir($0) == 0 } ?? false }
+            _ = a.startingDirectories(taskDirectory: cwd, imageFirst: false).first { chdir($0) == 0 }
         }
         let argv = spec.arguments.map { strdup($0) } + [nil]
         execvp(spec.arguments[0], argv)

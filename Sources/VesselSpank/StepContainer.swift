@@ -95,8 +95,7 @@ final class StepContainer {
         for k in announcement.unset { spank_unsetenv(sp, k) }
         // Pyxis's rule: the image's WorkingDir when it sets one, else the job's directory when
         // the container sees it, else /; --container-workdir, when relative, is taken from there.
-        let starts: [String?] = [announcement.imageWorkdir, cwd, announcement.workdir, "/"]
-        _ = starts.first { dir in dir.map { chdir($0) == 0 } ?? false }
+        _ = announcement.startingDirectories(taskDirectory: cwd, imageFirst: true).first { chdir($0) == 0 }
         if let dir = request.workdir {
             guard chdir(dir) == 0 else { throw OptionError("--container-workdir=\(dir): \(String(cString: strerror(errno))) in the container") }
         }

@@ -58,6 +58,14 @@ public struct Announcement: Equatable, Sendable {
             + entrypoint.map { "ENTRY\t\($0)" }
     }
 
+    /// Where a task that joins the container starts, best first (the first it can enter):
+    /// under the plugin, Pyxis's rule, the image's WorkingDir before the task's own directory;
+    /// for `vessel exec`, the task's own directory first, as a container of its own would.
+    public func startingDirectories(taskDirectory: String?, imageFirst: Bool) -> [String] {
+        let preferred = imageFirst ? [imageWorkdir, taskDirectory] : [taskDirectory, imageWorkdir]
+        return preferred.compactMap { $0 } + [workdir, "/"]
+    }
+
     /// Writes the records to `fd` (a reader that went away ends it).
     public func write(to fd: Int32) {
         var bytes: [UInt8] = []

@@ -14,6 +14,15 @@ final class AnnouncementTests: XCTestCase {
         XCTAssertEqual(read.set.first?.1, "b=c")
     }
 
+    /// The plugin's tasks start where Pyxis's would; `vessel exec`'s where their own container would.
+    func testStartingDirectories() {
+        let a = Announcement(pid: 1, workdir: "/home/u", imageWorkdir: "/workspace", set: [:], unset: [], entrypoint: [])
+        XCTAssertEqual(a.startingDirectories(taskDirectory: "/job", imageFirst: true), ["/workspace", "/job", "/home/u", "/"])
+        XCTAssertEqual(a.startingDirectories(taskDirectory: "/job", imageFirst: false), ["/job", "/workspace", "/home/u", "/"])
+        let none = Announcement(pid: 1, workdir: "/", set: [:], unset: [], entrypoint: [])
+        XCTAssertEqual(none.startingDirectories(taskDirectory: nil, imageFirst: true), ["/", "/"])
+    }
+
     /// An image without a WorkingDir says none; an older helper's records read the same way.
     func testNoImageWorkdir() {
         let sent = Announcement(pid: 7, workdir: "/", set: [:], unset: [], entrypoint: [])
