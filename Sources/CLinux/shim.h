@@ -53,8 +53,10 @@ static inline int vessel_loopback_up(void) {
 #include <stdio.h>
 
 /* Attaches `image_fd` read-only to a free loop device that detaches itself when its last
- * mount goes; writes /dev/loopN into `path`. Returns the device's descriptor, or -errno. */
-static inline int vessel_loop_attach(int image_fd, char *path, size_t path_size) {
+ * mount goes; writes /dev/loopN into `path`. The device shows `size_limit` bytes (0: all) from
+ * `offset` (a SIF file's partition). Returns the device's descriptor, or -errno. */
+static inline int vessel_loop_attach(int image_fd, unsigned long long offset, unsigned long long size_limit,
+                                     char *path, size_t path_size) {
     int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
     if (ctl < 0) return -errno;
     int n = ioctl(ctl, LOOP_CTL_GET_FREE);
@@ -68,6 +70,8 @@ static inline int vessel_loop_attach(int image_fd, char *path, size_t path_size)
     memset(&config, 0, sizeof(config));
     config.fd = (unsigned)image_fd;
     config.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+    config.info.lo_offset = offset;
+    config.info.lo_sizelimit = size_limit;
     if (ioctl(dev, LOOP_CONFIGURE, &config) != 0) {
         err = errno;
         close(dev);

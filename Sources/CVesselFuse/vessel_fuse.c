@@ -35,6 +35,7 @@ static const double TIMEOUT = 86400.0;
 
 struct vessel_image {
     int fd;
+    size_t offset; /* where the SquashFS starts in the file (a SIF file's partition) */
     sqfs_inode_id root;
     /* The kernel asks no open (opendir) requests once told ENOSYS (see op_init). */
     bool no_open, no_opendir;
@@ -74,9 +75,9 @@ static bool widen(sqfs_cache *cache, size_t count) {
 }
 
 /* An instance over the image's descriptor, or NULL. */
-static sqfs *instance(int fd) {
+static sqfs *instance(int fd, size_t offset) {
     sqfs *fs = calloc(1, sizeof(*fs));
-    if (fs == NULL || sqfs_init(fs, fd, 0) != SQFS_OK) {
+    if (fs == NULL || sqfs_init(fs, fd, offset) != SQFS_OK) {
         free(fs);
         return NULL;
     }
@@ -90,10 +91,10 @@ static sqfs *instance(int fd) {
     return fs;
 }
 
-vessel_image *vessel_image_open(const char *path) {
+vessel_image *vessel_image_open(const char *path, size_t offset) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
-    sqfs *first = instance(fd);
+    sqfs *first = instance(fd, offset);
     vessel_image *image = calloc(1, sizeof(*image));
     sqfs **idle = calloc(1, sizeof(*idle));
     if (first == NULL || image == NULL || idle == NULL) {
@@ -104,6 +105,7 @@ vessel_image *vessel_image_open(const char *path) {
         return NULL;
     }
     image->fd = fd;
+    image->offset = offset;
     image->root = sqfs_inode_root(first);
     image->idle = idle;
     image->idle[0] = first; /* the instance that checked the image serves first */
@@ -119,7 +121,7 @@ static sqfs *acquire(vessel_image *image) {
     pthread_mutex_lock(&image->lock);
     if (image->idle_count > 0) fs = image->idle[--image->idle_count];
     pthread_mutex_unlock(&image->lock);
-    return fs != NULL ? fs : instance(image->fd);
+    return fs != NULL ? fs : instance(image->fd, image->offset);
 }
 
 /* The instance goes back to the pool. There are never more instances than threads using them

@@ -62,6 +62,7 @@ public struct Converter {
     public init() {}
 
     public func build(source: SourceReference, output: String, options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
+        if case .sif(let path) = source { return try build(sif: path, output: output, options: options, progressStyle: progressStyle) }
         let image = try ImageResolver.resolve(source, platform: options.platform)
         let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
         return try build(image: image, output: output, options: options, progress: progress)
@@ -85,8 +86,8 @@ public struct Converter {
         }
         let tree = try merger.finish()
         let provenance = Self.provenance(image, options: options, timestamp: timestamp)
-        try addMetadata(to: tree, image: image, provenance: provenance, writer: writer, timestamp: timestamp,
-                        compat: options.compatMetadata)
+        try addMetadata(to: tree, config: RuntimeConfig(image), configBytes: image.configBytes, provenance: provenance,
+                        writer: writer, timestamp: timestamp, compat: options.compatMetadata)
         let stats = try writer.finish(tree: tree)
         try out.commit()
         progress.finish("wrote \(output): \(Progress.bytes(Int64(stats.imageBytes))), \(stats.inodes) inodes, in \(String(format: "%.1f", progress.elapsed)) s")
@@ -95,14 +96,14 @@ public struct Converter {
     }
 
     /// Puts /.vessel/{config,provenance,image-config}.json into the tree, replacing any the image had.
-    private func addMetadata(to tree: FileTree, image: ResolvedImage, provenance: Provenance,
-                             writer: SquashFSWriter, timestamp: Int64, compat: Bool) throws {
+    func addMetadata(to tree: FileTree, config: RuntimeConfig, configBytes: [UInt8], provenance: Provenance,
+                     writer: SquashFSWriter, timestamp: Int64, compat: Bool) throws {
         let dirMeta = Metadata(permissions: 0o755, mtime: timestamp)
         let dir = TreeNode(name: FileName(MetadataPaths.directory), inode: Inode(kind: .directory, metadata: dirMeta))
         let files: [(String, [UInt8])] = [
-            (MetadataPaths.config, Array(try JSONEncoder.stable.encode(RuntimeConfig(image))) + [0x0a]),
+            (MetadataPaths.config, Array(try JSONEncoder.stable.encode(config)) + [0x0a]),
             (MetadataPaths.provenance, Array(try JSONEncoder.stable.encode(provenance)) + [0x0a]),
-            (MetadataPaths.imageConfig, image.configBytes),
+            (MetadataPaths.imageConfig, configBytes),
         ]
         for (name, bytes) in files {
             try writer.beginFile()
@@ -113,7 +114,7 @@ public struct Converter {
         }
         tree.root.setChild(dir)
         guard compat else { return }
-        for (path, name, bytes, mode) in try CompatMetadata.files(RuntimeConfig(image)) {
+        for (path, name, bytes, mode) in try CompatMetadata.files(config) {
             var parent = tree.root
             for component in path {
                 let fn = FileName(component)

@@ -10,7 +10,8 @@ struct Inspect: ParsableCommand {
         For an image built by Vessel this prints the run-time configuration (Env, Entrypoint, \
         Cmd, WorkingDir, User, Labels) and the provenance (source, digests, layers, build \
         options). Plain SquashFS images made by mksquashfs, Enroot or Charliecloud open too; \
-        Vessel says that they carry no metadata.
+        Vessel says that they carry no metadata. An Apptainer/Singularity .sif file shows its \
+        data objects (partitions, signatures) and what its /.singularity.d says.
         """
     )
 
@@ -42,6 +43,15 @@ enum InspectionText {
         let sq = i.squashfs
         out.append("Image:        \(i.path)")
         out.append("SquashFS:     \(sq.compression), \(sq.blockSize / 1024) KiB blocks, \(sq.inodes) inodes, \(sq.bytesUsed) bytes")
+        if let sif = i.sif {
+            out.append("SIF:          an Apptainer/Singularity image; its root partition is served at byte \(sif.partitionOffset)")
+            out.append(contentsOf: sif.objects.map { o in
+                "  object \(o.id): \(o.type), \(o.size) bytes" + (o.entity.map { ", \(o.hash ?? "") by \($0) over object \(o.signs ?? 0)" } ?? "")
+            })
+            if sif.signatures > 0 {
+                out.append("  (SIF signatures are PGP signatures: check them with apptainer verify; vessel verify checks Vessel's own)")
+            }
+        }
         guard let c = i.config else {
             out.append("Metadata:     none (a plain SquashFS image, not made by Vessel; it runs, but has no Env, Entrypoint or provenance)")
             return out.joined(separator: "\n")
@@ -56,6 +66,9 @@ enum InspectionText {
         if !c.labels.isEmpty {
             out.append("Labels:")
             out.append(contentsOf: c.labels.keys.sorted().map { "  \($0)=\(c.labels[$0]!)" })
+        }
+        if i.sif != nil, i.provenance == nil {
+            out.append("Metadata:     from /.singularity.d (the env scripts' plain assignments, the runscript, labels.json)")
         }
         if let p = i.provenance {
             if let s = p.source { out.append("Source:       \(s)") }

@@ -137,6 +137,13 @@ struct Verify: ParsableCommand {
             if let p = provenance {
                 print("  image: manifest \(p.manifestDigest ?? "-"), config \(p.configDigest), \(p.platform)\(p.source.map { ", from \($0)" } ?? "")")
             }
+        } catch SignError.unsigned(let path) where detached == nil {
+            // A .sif file's own signatures are PGP signatures over its data objects: name them.
+            guard let sif = try? Inspection(path: image).sif else { throw fail("verify", SignError.unsigned(path)) }
+            let signers = sif.objects.compactMap { o in o.entity.map { "\($0) over object \(o.signs ?? 0) (\(o.hash ?? ""))" } }
+            let what = signers.isEmpty ? "it carries no SIF signature either"
+                : "it carries \(signers.count) SIF signature\(signers.count == 1 ? "" : "s") by \(signers.joined(separator: ", ")), which are PGP signatures: check them with apptainer verify, or convert it (vessel build OUT.sqsh sif:\(image)) and sign that"
+            throw fail("verify", ValidationError("\(path): a SIF file without a Vessel signature; \(what)"))
         } catch { throw fail("verify", error) }
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// A content address, `sha256:<64 hex digits>`. Only SHA-256 is accepted: it is what every
 /// registry and tool in use writes.
@@ -54,3 +55,29 @@ public struct StreamingSHA256 {
     }
 }
 
+
+extension Digest {
+    /// The digest and size of `length` bytes of a file from `offset` (nil: to its end), read in
+    /// 4 MiB pieces; `progress` is told how many bytes each piece held.
+    public static func of(file path: String, offset: Int64 = 0, length: Int64? = nil,
+                          progress: (Int) -> Void = { _ in }) throws -> (digest: Digest, size: Int64) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImageError.sourceNotFound(path) }
+        defer { close(fd) }
+        var h = StreamingSHA256()
+        var buffer = [UInt8](repeating: 0, count: 4 << 20)
+        var position = offset, total: Int64 = 0
+        while length.map({ total < $0 }) ?? true {
+            let want = min(buffer.count, Int(length.map { $0 - total } ?? Int64(buffer.count)))
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(position)) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw ImageError.invalidLayout(path, reason: "reading failed: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            position += Int64(n)
+            total += Int64(n)
+            progress(n)
+        }
+        return (h.finish(), total)
+    }
+}

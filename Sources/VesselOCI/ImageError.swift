@@ -24,7 +24,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
         case .sourceNotFound(let s):
             return "\(s): no such file or directory"
         case .unrecognizedSource(let s):
-            return "\(s): not an image source (use oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], or a path to one of them)"
+            return "\(s): not an image source (use oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], sif:FILE, or a path to one of them)"
         case .unsupportedTransport(let s):
             return "\(s): this transport is not supported yet"
         case .invalidLayout(let s, let reason):

@@ -49,7 +49,7 @@ public enum ImageResolver {
                 .resolve(ref, selector: sel, platform: platform)
         case .dockerArchive(let path, let name):
             return try DockerArchiveReader(path: path).resolve(ref, name: name, platform: platform)
-        case .registry:
+        case .registry, .sif:
             throw ImageError.unsupportedTransport(ref.description)
         }
     }

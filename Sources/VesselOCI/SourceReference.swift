@@ -10,6 +10,8 @@ public enum SourceReference: Equatable, Sendable, CustomStringConvertible {
     case dockerArchive(path: String, name: String?)
     /// A registry reference (`docker://`); pulled by a later part of Vessel.
     case registry(String)
+    /// An Apptainer/Singularity image file: its root partition is converted (VesselBuild).
+    case sif(path: String)
 
     public var transport: String {
         switch self {
@@ -17,6 +19,7 @@ public enum SourceReference: Equatable, Sendable, CustomStringConvertible {
         case .ociArchive: return "oci-archive"
         case .dockerArchive: return "docker-archive"
         case .registry: return "docker"
+        case .sif: return "sif"
         }
     }
 
@@ -26,6 +29,7 @@ public enum SourceReference: Equatable, Sendable, CustomStringConvertible {
         case .ociArchive(let p, let s): return "oci-archive:\(p)\(s.map { $0.suffix } ?? "")"
         case .dockerArchive(let p, let n): return "docker-archive:\(p)\(n.map { ":" + $0 } ?? "")"
         case .registry(let r): return "docker://\(r)"
+        case .sif(let p): return "sif:\(p)"
         }
     }
 
@@ -35,6 +39,10 @@ public enum SourceReference: Equatable, Sendable, CustomStringConvertible {
             text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : nil
         }
         if let rest = body("docker://") { return .registry(rest) }
+        if let rest = body("sif:") {
+            guard FileManager.default.fileExists(atPath: rest) else { throw ImageError.sourceNotFound(rest) }
+            return .sif(path: rest)
+        }
         if let rest = body("oci:") {
             let (path, sel) = try splitPath(rest)
             return .ociLayout(path: path, selector: try sel.map(ImageSelector.parse))
@@ -78,6 +86,10 @@ public enum SourceReference: Equatable, Sendable, CustomStringConvertible {
                 return .ociLayout(path: path, selector: nil)
             }
             throw ImageError.unrecognizedSource(path)
+        }
+        if let h = FileHandle(forReadingAtPath: path) {
+            defer { try? h.close() }
+            if (try? h.seek(toOffset: 32)) != nil, (try? h.read(upToCount: 9)) == Data("SIF_MAGIC".utf8) { return .sif(path: path) }
         }
         guard let index = try? TarIndex(path: path) else { throw ImageError.unrecognizedSource(path) }
         if index.member("oci-layout") != nil && index.member("index.json") != nil {

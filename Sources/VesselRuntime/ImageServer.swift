@@ -2,6 +2,7 @@ import CLinux
 import CVesselFuse
 import Foundation
 import VesselBuild
+import VesselSquashFS
 
 /// The image, mounted through FUSE by Vessel itself with libsquashfuse's low-level operations.
 /// The mount lives in Vessel's private mount namespace, so it disappears with the namespace:
@@ -12,8 +13,8 @@ final class ImageServer {
 
     /// Opens the image file; call before entering namespaces (the path is the host's). Given
     /// an OpenedFile's path, the server reads that file.
-    init(image: String) throws {
-        guard let opened = vessel_image_open(image) else {
+    init(image: String, region: ImageRegion) throws {
+        guard let opened = vessel_image_open(image, Int(region.offset)) else {
             throw RuntimeError.imageUnreadable(image, reason: "libsquashfuse cannot open it as SquashFS")
         }
         self.image = opened
@@ -55,9 +56,9 @@ final class ImageServer {
 
     /// With real privilege, the kernel mounts the image itself (a read-only loop device that
     /// clears itself when the mount, and so Vessel's mount namespace, is gone).
-    static func mountWithKernel(_ image: OpenedFile, at target: String) throws {
+    static func mountWithKernel(_ image: OpenedFile, region: ImageRegion, at target: String) throws {
         var path = [CChar](repeating: 0, count: 64)
-        let dev = vessel_loop_attach(image.fd, &path, path.count)
+        let dev = vessel_loop_attach(image.fd, UInt64(region.offset), UInt64(region.length ?? 0), &path, path.count)
         guard dev >= 0 else { throw RuntimeError.mount(what: image.name, target: target, reason: "no loop device: \(errnoText(-dev))") }
         defer { close(dev) }
         let device = String(cString: path)

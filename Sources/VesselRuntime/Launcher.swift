@@ -24,7 +24,12 @@ public struct Launcher {
             }
         }
         let image = file.path
-        log("opened \(spec.image) (\(file.size) bytes)")
+        // A SIF file's SquashFS partition is served where it lies.
+        let region: ImageRegion
+        do { region = try ImageRegion.of(fd: file.fd, name: spec.image) } catch {
+            throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingOccurrences(of: "\(spec.image): ", with: ""))
+        }
+        log("opened \(spec.image) (\(file.size) bytes\(region.isSIF ? ", a SIF file: its SquashFS partition at byte \(region.offset)" : ""))")
         // The site may require a trusted signature (require-signature in vessel.conf).
         do { try TrustPolicy.check(image) } catch { throw RuntimeError.untrusted(file.named("\(error)")) }
         log("trust policy: satisfied")
@@ -33,14 +38,15 @@ public struct Launcher {
         let privileged = host.uid == 0 && !spec.unpack
         // The FUSE server's reader opens the image before any namespace; it reads the
         // configuration too, which warms its caches for the mount.
-        let server = privileged || spec.unpack ? nil : try? ImageServer(image: image)
+        let server = privileged || spec.unpack ? nil : try? ImageServer(image: image, region: region)
         let config: RuntimeConfig?
         do {
             if let server {
-                config = try server.readFile(Inspection.runtimeConfigPath).map { try Inspection.runtimeConfig(json: $0, image: spec.image) }
+                config = try Inspection.runtimeConfig(image: spec.image, read: { try server.readFile($0) })
             } else {
                 // Not opened (not SquashFS, say): libsquashfs says why.
-                config = try Inspection.runtimeConfig(of: SquashFSReader(path: image), image: spec.image)
+                let reader = try SquashFSReader(path: image, display: spec.image)
+                config = try Inspection.runtimeConfig(image: spec.image, read: { try reader.readFile($0) })
             }
         } catch {
             throw RuntimeError.imageUnreadable(spec.image, reason: file.named("\(error)").replacingOccurrences(of: "\(spec.image): ", with: ""))
@@ -95,7 +101,7 @@ public struct Launcher {
             try unpack(file, into: stage + "/image")
             how = "unpacked"
         } else if privileged {
-            try ImageServer.mountWithKernel(file, at: stage + "/image")
+            try ImageServer.mountWithKernel(file, region: region, at: stage + "/image")
             how = "kernel"
         } else {
             do {

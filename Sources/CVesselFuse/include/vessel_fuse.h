@@ -7,8 +7,9 @@
 
 typedef struct vessel_image vessel_image;
 
-/* Opens the image; NULL when it is not SquashFS. Its descriptor is close-on-exec. */
-vessel_image *vessel_image_open(const char *path);
+/* Opens the image whose SquashFS starts `offset` bytes into the file (0, or where a SIF file's
+ * partition lies); NULL when it is not SquashFS. Its descriptor is close-on-exec. */
+vessel_image *vessel_image_open(const char *path, size_t offset);
 
 /* A regular file of the image, read in-process with an instance of the serving pool (so that
  * the caches it warms serve the kernel's requests too), at any time but from one thread: a

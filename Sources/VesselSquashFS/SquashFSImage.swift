@@ -1,0 +1,97 @@
+import CSquashFS
+import Foundation
+
+/// A SquashFS image opened for reading with libsquashfs: the one place that opens one (where
+/// its SquashFS lies, see ImageRegion), reads the super block and sets up the decompressor,
+/// the id table and the directory and data readers. SquashFSReader, SquashFSListing,
+/// SquashFSExtractor and SquashFSTreeReader are views of it.
+public final class SquashFSImage {
+    public let path: String
+    public let region: ImageRegion
+    var superblock = sqfs_super_t()
+    let file: UnsafeMutablePointer<sqfs_file_t>
+    let compressor: UnsafeMutablePointer<sqfs_compressor_t>
+    let ids: OpaquePointer
+    let dirReader: OpaquePointer
+    let dataReader: OpaquePointer
+
+    /// `path` may be a /proc/self/fd/N path: the descriptor's file is what is read.
+    public init(path: String, display: String? = nil) throws {
+        let name = display ?? path
+        self.path = name
+        guard access(path, F_OK) == 0 else {
+            throw SquashFSError.library(path: name, doing: "opening", code: SQFS_ERROR_IO.rawValue, errno: ENOENT)
+        }
+        region = try ImageRegion.of(path: path, name: name)
+        guard let f = vessel_open_region(path, UInt64(region.offset), UInt64(region.length ?? 0)) else {
+            throw SquashFSError.library(path: name, doing: "opening", code: SQFS_ERROR_IO.rawValue, errno: errno)
+        }
+        let rc = sqfs_super_read(&superblock, f)
+        if rc != 0 {
+            vessel_destroy(f)
+            throw SquashFSError.notSquashFS(path: name, reason: rc == SQFS_ERROR_IO.rawValue ? "too short" : "no SquashFS 4.0 super block")
+        }
+        var cfg = sqfs_compressor_config_t()
+        sqfs_compressor_config_init(&cfg, SQFS_COMPRESSOR(UInt32(superblock.compression_id)), Int(superblock.block_size),
+                                    UInt16(SQFS_COMP_FLAG_UNCOMPRESS.rawValue))
+        var cmp: UnsafeMutablePointer<sqfs_compressor_t>?
+        guard sqfs_compressor_create(&cfg, &cmp) == 0, let cmp else {
+            vessel_destroy(f)
+            throw SquashFSError.notSquashFS(path: name, reason: "unsupported compressor \(superblock.compression_id)")
+        }
+        guard let ids = sqfs_id_table_create(0) else {
+            vessel_destroy(cmp); vessel_destroy(f)
+            throw SquashFSError.library(path: name, doing: "reading", code: SQFS_ERROR_ALLOC.rawValue, errno: 0)
+        }
+        guard let dr = sqfs_dir_reader_create(&superblock, cmp, f, 0),
+              let data = sqfs_data_reader_create(f, Int(superblock.block_size), cmp, 0) else {
+            vessel_destroy(UnsafeMutableRawPointer(ids)); vessel_destroy(cmp); vessel_destroy(f)
+            throw SquashFSError.notSquashFS(path: name, reason: "unreadable directory table")
+        }
+        (file, compressor, self.ids, dirReader, dataReader) = (f, cmp, ids, dr, data)
+        try check(sqfs_id_table_read(ids, f, &superblock, cmp), name, "reading the id table")
+        if sqfs_data_reader_load_fragment_table(data, &superblock) != 0 {
+            throw SquashFSError.notSquashFS(path: name, reason: "unreadable fragment table")
+        }
+    }
+
+    deinit {
+        vessel_destroy(UnsafeMutableRawPointer(dataReader))
+        vessel_destroy(UnsafeMutableRawPointer(dirReader))
+        vessel_destroy(UnsafeMutableRawPointer(ids))
+        vessel_destroy(compressor)
+        vessel_destroy(file)
+    }
+
+    /// The whole directory tree (free it with sqfs_dir_tree_destroy).
+    func hierarchy(flags: UInt32 = 0) throws -> UnsafeMutablePointer<sqfs_tree_node_t> {
+        var tree: UnsafeMutablePointer<sqfs_tree_node_t>?
+        try check(sqfs_dir_reader_get_full_hierarchy(dirReader, ids, nil, flags, &tree), path, "reading the directory tree")
+        return tree!
+    }
+
+    /// Calls `body` with successive chunks of a regular file's data.
+    func readData(_ inode: UnsafePointer<sqfs_inode_generic_t>, what: String,
+                  _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var size: UInt64 = 0
+        sqfs_inode_get_file_size(inode, &size)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        var offset: UInt64 = 0
+        while offset < size {
+            let want = UInt32(min(UInt64(buffer.count), size - offset))
+            let n = sqfs_data_reader_read(dataReader, inode, offset, buffer.baseAddress, want)
+            try check(n, path, "reading \(what)")
+            if n == 0 { break }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)]))
+            offset += UInt64(n)
+        }
+    }
+
+    /// A symbolic link's target (not NUL-terminated in the inode: its length is there).
+    static func symlinkTarget(_ inode: UnsafePointer<sqfs_inode_generic_t>) -> [UInt8] {
+        let length = inode.pointee.base.type == UInt16(SQFS_INODE_SLINK.rawValue)
+            ? inode.pointee.data.slink.target_size : inode.pointee.data.slink_ext.target_size
+        return Array(UnsafeRawBufferPointer(start: vessel_inode_symlink_target(inode), count: Int(length)))
+    }
+}
