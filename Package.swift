@@ -93,7 +93,7 @@ let package = Package(
             "VesselTree", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "VesselRegistry", dependencies: ["VesselOCI", "CCurl"]),
+        .target(name: "VesselRegistry", dependencies: ["VesselBasics", "VesselOCI", "CCurl"]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
         .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
         .target(name: "VesselSign", dependencies: [

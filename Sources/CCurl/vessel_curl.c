@@ -45,6 +45,14 @@ CURLcode vessel_curl_set_write(CURL *c, vessel_curl_data_fn f, void *ctx) {
     CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_WRITEFUNCTION, f);
     return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_WRITEDATA, ctx);
 }
+CURLcode vessel_curl_set_read(CURL *c, vessel_curl_data_fn f, void *ctx) {
+    CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_READFUNCTION, f);
+    return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_READDATA, ctx);
+}
+CURLcode vessel_curl_set_seek(CURL *c, vessel_curl_seek_fn f, void *ctx) {
+    CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_SEEKFUNCTION, f);
+    return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_SEEKDATA, ctx);
+}
 CURLcode vessel_curl_set_header(CURL *c, vessel_curl_data_fn f, void *ctx) {
     CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_HEADERFUNCTION, f);
     return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_HEADERDATA, ctx);

@@ -43,10 +43,11 @@ public final class Progress {
         }
     }
 
+    /// Clears the bar and prints `message` (nothing more when it is empty).
     public func finish(_ message: String) {
         guard style != .quiet else { return }
         if style == .bar { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
     }
 
     public var elapsed: Double { Progress.now() - start }

@@ -10,6 +10,8 @@ public struct Puller {
     public var cacheRoot: String
     public var parallelDownloads: Int
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Say when an image came from the cache (`vessel exec oras://...` does not, every start).
+    public var announceCached = true
 
     public init(registry: RegistryOptions, cacheRoot: String, parallelDownloads: Int = 3) {
         self.registry = registry
@@ -55,6 +57,13 @@ public struct Puller {
         let cache = try ImageCache(root: cacheRoot)
         let client = try RegistryClient(reference: reference, options: registry)
         let r = try resolve(reference, platform: options.platform, client: client)
+        // An image file stored as an artifact (vessel push, apptainer push) is fetched, not converted.
+        if let layer = ImageArtifact.imageLayer(of: r.manifest) {
+            return try pullArtifact(r, layer: layer, client: client, cache: cache, output: output, options: options, progressStyle: progressStyle)
+        }
+        if text.hasPrefix("oras://") {
+            throw RegistryError.badResponse("\(r.pinned)", reason: "a container image, not an image file pushed as an artifact; pull it with docker://")
+        }
         let key = ImageCache.key(manifest: r.manifestDigest, platform: r.statedPlatform, options: options)
         let start = Date()
         var cached = true
@@ -68,7 +77,7 @@ public struct Puller {
         }
         guard let image = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after conversion") }
         cache.touch(image.key)
-        if cached, progressStyle != .quiet { log("\(r.pinned): converted before; using \(image.path)") }
+        if cached, announceCached, progressStyle != .quiet { log("\(r.pinned): converted before; using \(image.path)") }
         let target = output ?? image.path
         if let output { try Self.place(image.path, at: output, replace: options.replace) }
         let inspection = try Inspection(path: image.path)

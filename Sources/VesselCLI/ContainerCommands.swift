@@ -66,7 +66,10 @@ struct Exec: ParsableCommand {
         commandName: "exec",
         abstract: "Run a command in an image, rootless.",
         discussion: """
-        The image is mounted through FUSE by Vessel itself, in a user and mount namespace of \
+        IMAGE is a SquashFS file (a Vessel image, or any other), an Apptainer/Singularity .sif \
+        file (served in place), or a registry reference (oras://... for an image file pushed \
+        with vessel push, docker://... for a container image), pulled into the cache once per \
+        digest. The image is mounted through FUSE by Vessel itself, in a user and mount namespace of \
         its own: no root, no setuid helper, no daemon, and no mount left behind however the \
         command ends. $HOME, the current directory, /tmp, /dev and /sys are bound in; the \
         image's Env applies. The exit status is the command's (128+N when signal N ended it); \
@@ -74,6 +77,7 @@ struct Exec: ParsableCommand {
 
         Examples:
           vessel exec python.sqsh python3 train.py
+          vessel exec oras://ghcr.io/lab/app:1.2 python3 run.py
           srun vessel exec --bind /scratch/$USER:/data pytorch.sqsh python3 train.py
         """
     )
@@ -90,7 +94,7 @@ struct Exec: ParsableCommand {
         if command.isEmpty { throw ValidationError("name a command to run (or use vessel run for the image's own)") }
     }
 
-    func run() throws { launch("exec") { try options.spec(image: image, mode: .exec, arguments: command) } }
+    func run() throws { launch("exec") { try options.spec(image: try cachedImage(image), mode: .exec, arguments: command) } }
 }
 
 struct Run: ParsableCommand {
@@ -111,7 +115,7 @@ struct Run: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("Arguments replacing the image's Cmd.", valueName: "ARGS"))
     var arguments: [String] = []
 
-    func run() throws { launch("run") { try options.spec(image: image, mode: .run, arguments: arguments) } }
+    func run() throws { launch("run") { try options.spec(image: try cachedImage(image), mode: .run, arguments: arguments) } }
 }
 
 struct Shell: ParsableCommand {
@@ -122,5 +126,13 @@ struct Shell: ParsableCommand {
     @Argument(help: ArgumentHelp("The image.", valueName: "IMAGE.sqsh"))
     var image: String
 
-    func run() throws { launch("shell") { try options.spec(image: image, mode: .shell, arguments: []) } }
+    func run() throws { launch("shell") { try options.spec(image: try cachedImage(image), mode: .shell, arguments: []) } }
+}
+
+/// A registry image (oras://, docker://) as the file in the cache to run, pulled (or
+/// converted) once per digest, as vessel resolve does; a path stays as it is.
+func cachedImage(_ image: String) throws -> String {
+    guard image.hasPrefix("oras://") || image.hasPrefix("docker://") else { return image }
+    return try Resolve.resolve(image, conversion: try ConversionOptions.parse([]), registry: try RegistryFlags.parse([]),
+                               announceCached: false)
 }

@@ -14,8 +14,8 @@ struct Resolve: ParsableCommand {
         commandName: "resolve",
         abstract: "Print the SquashFS file to run for an image source, converting it into the cache if needed.",
         discussion: """
-        SOURCE is a SquashFS file (printed as an absolute path), or anything vessel build or \
-        vessel pull accepts: a registry image is pulled, a layout or archive converted, once \
+        SOURCE is a SquashFS or .sif file (printed as an absolute path), or anything vessel build or \
+        vessel pull accepts (oras:// included): a registry image is pulled, a layout or archive converted, once \
         per digest, into the cache. Prints the path on standard output; progress goes to \
         standard error. This is what the Slurm plugin does when a job is submitted.
         """
@@ -40,7 +40,7 @@ struct Resolve: ParsableCommand {
         }
     }
 
-    static func resolve(_ source: String, conversion: ConversionOptions, registry: RegistryFlags) throws -> String {
+    static func resolve(_ source: String, conversion: ConversionOptions, registry: RegistryFlags, announceCached: Bool = true) throws -> String {
         let style = Progress.defaultStyle(quiet: conversion.quiet)
         if isSquashFS(source) { return URL(fileURLWithPath: source).resolvingSymlinksInPath().path }
         let looksLikeFile = source.hasPrefix("/") || source.hasPrefix("./") || source.hasPrefix("../")
@@ -48,17 +48,19 @@ struct Resolve: ParsableCommand {
         if looksLikeFile, !FileManager.default.fileExists(atPath: source) {
             throw ImageError.sourceNotFound(source)
         }
-        let puller = try registry.puller(quiet: conversion.quiet)
+        var puller = try registry.puller(quiet: conversion.quiet)
+        puller.announceCached = announceCached
         let options = try conversion.buildOptions()
         let local = ["oci:", "oci-archive:", "docker-archive:"].contains { source.hasPrefix($0) } || FileManager.default.fileExists(atPath: source)
         if local { return try puller.cachedLocal(try SourceReference.parse(source), options: options, progressStyle: style) }
         return try puller.pull(source, output: nil, options: options, progressStyle: style).output
     }
 
+    /// A file Vessel runs as it is: SquashFS, or an Apptainer/Singularity .sif file.
     static func isSquashFS(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path) else { return false }
+        guard let h = FileHandle(forReadingAtPath: path), let head = try? h.read(upToCount: 42) else { return false }
         defer { try? h.close() }
-        return (try? h.read(upToCount: 4)) == Data("hsqs".utf8)
+        return head.prefix(4) == Data("hsqs".utf8) || (head.count == 42 && head.suffix(10) == Data("SIF_MAGIC\0".utf8))
     }
 }
 

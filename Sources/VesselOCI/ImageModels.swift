@@ -7,6 +7,13 @@ public struct Descriptor: Codable, Sendable {
     public var annotations: [String: String]?
     public var platform: PlatformField?
 
+    public init(mediaType: String?, digest: Digest, size: Int64, annotations: [String: String]? = nil) {
+        self.mediaType = mediaType
+        self.digest = digest
+        self.size = size
+        self.annotations = annotations
+    }
+
     /// The platform as the index states it.
     public var statedPlatform: Platform? {
         platform.map { Platform(os: $0.os, architecture: $0.architecture, variant: $0.variant) }

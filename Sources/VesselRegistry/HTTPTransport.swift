@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import VesselBasics
 
 /// One HTTP exchange: no redirects followed (the client decides what a redirect may carry),
 /// headers collected, the body handed to a sink on success or kept (bounded) for an error message.
@@ -9,6 +10,21 @@ struct HTTPRequest {
     var headers: [String: String] = [:]
     /// Bytes already held: asks for `Range: bytes=N-`.
     var resumeFrom: Int64 = 0
+    /// What a PUT, POST or PATCH sends.
+    var body: HTTPBody?
+}
+
+/// A request body: bytes in memory, or part of an open file (a blob pushed in chunks).
+enum HTTPBody {
+    case bytes([UInt8])
+    case file(fd: Int32, offset: Int64, length: Int64)
+
+    var length: Int64 {
+        switch self {
+        case .bytes(let b): return Int64(b.count)
+        case .file(_, _, let length): return length
+        }
+    }
 }
 
 struct HTTPResponse {
@@ -29,7 +45,7 @@ struct TransportError: Error {
 
     /// Worth another attempt: the network or the server may recover.
     var isTransient: Bool {
-        [CURLE_COULDNT_CONNECT, CURLE_PARTIAL_FILE, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING, CURLE_SEND_ERROR,
+        [CURLE_COULDNT_CONNECT, CURLE_PARTIAL_FILE, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_SEND_FAIL_REWIND,
          CURLE_RECV_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM].contains(code)
     }
 
@@ -70,15 +86,32 @@ final class HTTPTransport {
     func send(_ request: HTTPRequest, keepLimit: Int = 1 << 16,
               sink: ((Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws -> HTTPResponse {
         vessel_curl_easy_reset(handle)
-        let exchange = Exchange(sink: sink, keepLimit: keepLimit)
+        let exchange = Exchange(sink: sink, keepLimit: keepLimit, body: request.body)
         let context = Unmanaged.passUnretained(exchange).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?
         for (k, v) in request.headers { list = vessel_curl_slist_append(list, "\(k): \(v)") }
+        // No "Expect: 100-continue" pause before a chunk: registries answer at the end anyway.
+        if request.body != nil { list = vessel_curl_slist_append(list, "Expect:") }
         defer { vessel_curl_slist_free_all(list) }
         var error = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         let rc: CURLcode = error.withUnsafeMutableBufferPointer { errbuf in
             vessel_curl_set_string(handle, CURLOPT_URL, request.url)
             if request.method == "HEAD" { vessel_curl_set_long(handle, CURLOPT_NOBODY, 1) }
+            if let body = request.body {
+                // An upload, sent with the method asked for (PUT, POST or PATCH) and its length.
+                vessel_curl_set_long(handle, CURLOPT_UPLOAD, 1)
+                vessel_curl_set_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(body.length))
+                vessel_curl_set_read(handle, { data, size, count, ctx in
+                    let ex = Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue()
+                    return ex.fill(UnsafeMutableRawBufferPointer(start: data, count: size * count))
+                }, context)
+                vessel_curl_set_seek(handle, { ctx, offset, origin in
+                    guard origin == SEEK_SET else { return CURL_SEEKFUNC_CANTSEEK }
+                    Unmanaged<Exchange>.fromOpaque(ctx!).takeUnretainedValue().sent = Int64(offset)
+                    return CURL_SEEKFUNC_OK
+                }, context)
+            }
+            if request.method != "GET", request.method != "HEAD" { vessel_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method) }
             vessel_curl_set_ptr(handle, CURLOPT_HTTPHEADER, list)
             vessel_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
             vessel_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -118,10 +151,30 @@ final class HTTPTransport {
         let sink: ((Int, UnsafeRawBufferPointer) -> Bool)?
         let keepLimit: Int
         var sinkStopped = false
+        let body: HTTPBody?
+        var sent: Int64 = 0
 
-        init(sink: ((Int, UnsafeRawBufferPointer) -> Bool)?, keepLimit: Int) {
+        init(sink: ((Int, UnsafeRawBufferPointer) -> Bool)?, keepLimit: Int, body: HTTPBody?) {
             self.sink = sink
             self.keepLimit = keepLimit
+            self.body = body
+        }
+
+        /// The next bytes of the body; 0 at its end, CURL_READFUNC_ABORT when the file cannot be read.
+        func fill(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+            guard let body, sent < body.length else { return 0 }
+            let want = Int(min(Int64(buffer.count), body.length - sent))
+            switch body {
+            case .bytes(let bytes):
+                bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[Int(sent)..<(Int(sent) + want)])) }
+                sent += Int64(want)
+                return want
+            case .file(let fd, let offset, _):
+                let n = Syscall.retrying { pread(fd, buffer.baseAddress, want, off_t(offset + sent)) }
+                guard n > 0 else { return Int(CURL_READFUNC_ABORT) }
+                sent += Int64(n)
+                return n
+            }
         }
 
         func headerLine(_ raw: UnsafeRawBufferPointer) {

@@ -156,7 +156,7 @@ public final class RegistryClient: @unchecked Sendable {
     }
 
     /// Maps an HTTP status to success, a retry, or an error naming the cause.
-    private func check(_ r: HTTPResponse, what: String, notFound: RegistryError) throws {
+    func check(_ r: HTTPResponse, what: String, notFound: RegistryError) throws {
         switch r.status {
         case 200..<300: return
         case 401: throw RegistryError.unauthorized(what, hadCredentials: credential != nil)
@@ -181,7 +181,7 @@ public final class RegistryClient: @unchecked Sendable {
 
     // MARK: Retries
 
-    private func withRetries<T>(what: String, _ body: () throws -> T) throws -> T {
+    func withRetries<T>(what: String, _ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
             do {
@@ -202,15 +202,18 @@ public final class RegistryClient: @unchecked Sendable {
 
     // MARK: One exchange, with authentication and redirects
 
-    private func exchange(_ path: String, scope repository: String?, what: String, headers: [String: String] = [:],
-                          resumeFrom: Int64 = 0, sink: @escaping (Int, UnsafeRawBufferPointer) -> Bool) throws -> HTTPResponse {
-        let scope = repository.map { "repository:\($0):pull" } ?? ""
-        var url = try baseURL() + path
+    /// One request with authentication and redirects. `path` is the API path, or a URL the
+    /// registry gave (an upload's Location). `push` asks for a token that may push too.
+    func exchange(_ path: String, method: String = "GET", body: HTTPBody? = nil, scope repository: String?, push: Bool = false,
+                  what: String, headers: [String: String] = [:],
+                  resumeFrom: Int64 = 0, sink: @escaping (Int, UnsafeRawBufferPointer) -> Bool = { _, _ in true }) throws -> HTTPResponse {
+        let scope = repository.map { "repository:\($0):\(push ? "pull,push" : "pull")" } ?? ""
+        var url = path.hasPrefix("http://") || path.hasPrefix("https://") ? path : try baseURL() + path
         var authorization = tokens.get(scope)
         var triedAuth = false
         var redirects = 0
         while true {
-            var request = HTTPRequest(url: url, headers: headers, resumeFrom: resumeFrom)
+            var request = HTTPRequest(method: method, url: url, headers: headers, resumeFrom: resumeFrom, body: body)
             // The registry's credentials go to the registry only (same scheme, host and port), never
             // to blob storage it redirects to, nor over http when it was reached over https.
             if let authorization, Self.origin(of: url) == Self.origin(of: try baseURL()) { request.headers["Authorization"] = authorization }
@@ -279,7 +282,7 @@ public final class RegistryClient: @unchecked Sendable {
     // MARK: Connections
 
     /// `https://HOST`, or `http://HOST` for a loopback or --insecure registry that has no TLS.
-    private func baseURL() throws -> String {
+    func baseURL() throws -> String {
         lock.lock()
         if let base { lock.unlock(); return base }
         lock.unlock()

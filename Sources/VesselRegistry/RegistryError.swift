@@ -14,6 +14,7 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
     case tokenService(String, reason: String)
     case badResponse(String, reason: String)
     case credentials(String, reason: String)
+    case artifactRefused(String, status: Int, message: String)
 
     public var description: String {
         switch self {
@@ -44,6 +45,8 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
             return "\(what): unexpected answer from the registry: \(reason)"
         case .credentials(let path, let reason):
             return "\(path): \(reason)"
+        case .artifactRefused(let what, let status, let message):
+            return "\(what): the registry refused the image's manifest (\(status)\(message.isEmpty ? "" : " " + message)); it may not take OCI artifacts: push to one that does (distribution 2.8 or later, Harbor 2.8, GHCR, GitLab) or share the file itself"
         }
     }
 }

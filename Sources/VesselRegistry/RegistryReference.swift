@@ -45,7 +45,8 @@ public struct RegistryReference: Equatable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws {
-        var rest = text.hasPrefix("docker://") ? String(text.dropFirst(9)) : text
+        // oras:// names the same registry and repository: what is there is an artifact, not an image.
+        var rest = text.hasPrefix("docker://") ? String(text.dropFirst(9)) : text.hasPrefix("oras://") ? String(text.dropFirst(7)) : text
         func bad(_ why: String) -> RegistryError { .invalidReference(text, reason: why) }
         guard !rest.isEmpty else { throw bad("empty") }
         var digest: Digest?

@@ -54,7 +54,8 @@ public struct QuickStart: Equatable {
             }
             i += 1
         }
-        guard i < arguments.count else { return nil }
+        // A registry image is pulled into the cache first: vessel-cli's work.
+        guard i < arguments.count, !arguments[i].contains("://") else { return nil }
         let rest = Array(arguments[(i + 1)...])
         if let next = rest.first, next.hasPrefix("-") { return nil }
         switch mode {

@@ -27,6 +27,11 @@ CURLcode vessel_curl_set_string(CURL *c, CURLoption o, const char *v);
 typedef size_t (*vessel_curl_data_fn)(char *data, size_t size, size_t count, void *context);
 CURLcode vessel_curl_set_write(CURL *c, vessel_curl_data_fn f, void *ctx);
 CURLcode vessel_curl_set_header(CURL *c, vessel_curl_data_fn f, void *ctx);
+/* The request body's source (an upload): `f` fills `data` with up to size*count bytes. */
+CURLcode vessel_curl_set_read(CURL *c, vessel_curl_data_fn f, void *ctx);
+/* Lets curl send the body again from `offset` (a request retried on a fresh connection). */
+typedef int (*vessel_curl_seek_fn)(void *context, curl_off_t offset, int origin);
+CURLcode vessel_curl_set_seek(CURL *c, vessel_curl_seek_fn f, void *ctx);
 
 CURLcode vessel_curl_get_long(CURL *c, CURLINFO i, long *v);
 CURLcode vessel_curl_get_string(CURL *c, CURLINFO i, char **v);

@@ -16,6 +16,10 @@ faults  The first path component picks a failure, the rest is the upstream path:
           /v2/toomany/REPO/...    429 with Retry-After: 3600 (longer than anyone waits)
           /v2/redirect/REPO/...   needs Basic auth; blob GETs redirect (307) to http://localhost:P/store/...,
                                   which refuses requests that carry an Authorization header
+          /v2/dropupload/REPO/... pushes: the first two PATCHes of an upload after its first chunk
+                                  (a second chunk, and the retry curl makes itself) are cut off
+                                  halfway through their bodies, before the registry sees them
+        Uploads (POST, PATCH, PUT) pass through; Locations the registry answers with keep the prefix.
 Every request is logged to FILE as: METHOD PATH STATUS auth|- range|- NOTE (for the tests to count).
 """
 import argparse
@@ -30,6 +34,7 @@ import urllib.parse
 args = None
 tokens = set()
 seen = set()
+dropped = {}
 lock = threading.Lock()
 
 
@@ -66,6 +71,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         log(self, status)
 
     def do_HEAD(self):
+        self.do_GET()
+
+    def do_POST(self):
+        self.do_GET()
+
+    def do_PUT(self):
+        self.do_GET()
+
+    def do_PATCH(self):
         self.do_GET()
 
     def do_GET(self):
@@ -120,6 +134,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 seen.add(key)
             else:
                 seen.discard(key)
+        if fault == "dropupload" and self.command == "PATCH" and not self.headers.get("Content-Range", "0-").startswith("0-"):
+            upload = upstream.split("?")[0]
+            with lock:
+                drop = dropped.get(upload, 0) < 2
+                dropped[upload] = dropped.get(upload, 0) + 1
+            if drop:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0) // 2)
+                log(self, 0, "dropupload")
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
         if fault == "drop" and is_blob and not self.headers.get("Range"):
             return self.proxy(upstream, drop_half=True)
         if fault == "ratelimit" and is_manifest and first:
@@ -135,13 +160,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self.reply(401, b"", {"WWW-Authenticate": 'Basic realm="vessel-test"'})
             if is_blob:
                 return self.reply(307, b"", {"Location": f"http://localhost:{args.port}/store/" + upstream[4:]})
-        return self.proxy(upstream)
+        return self.proxy(upstream, fault=fault)
 
-    def proxy(self, path, drop_half=False, corrupt=False):
+    def proxy(self, path, drop_half=False, corrupt=False, fault=None):
         u = urllib.parse.urlsplit(args.upstream)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "range")}
-        conn.request(self.command, path, headers=headers)
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() in ("accept", "range", "content-type", "content-range")}
+        body = None
+        length = int(self.headers.get("Content-Length") or 0)
+        if length or self.command in ("POST", "PUT", "PATCH"):
+            body = self.rfile.read(length)
+            headers["Content-Length"] = str(len(body))
+        conn.request(self.command, path, body=body, headers=headers)
         r = conn.getresponse()
         # Follow the registry's own redirects (none for filesystem storage, but be safe).
         self.send_response(r.status)
@@ -151,6 +182,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 continue
             if k.lower() == "content-length":
                 length = int(v)
+            if k.lower() == "location" and fault:
+                # The registry names its own address; the client must keep coming through here.
+                loc = urllib.parse.urlsplit(v)
+                v = f"http://127.0.0.1:{args.port}" + loc.path.replace("/v2/", f"/v2/{fault}/", 1) + (f"?{loc.query}" if loc.query else "")
             self.send_header(k, v)
         if drop_half:
             self.send_header("Connection", "close")

@@ -60,7 +60,14 @@ start_registry() { # NAME PORT SCHEME
 
 start_proxy() { # NAME PORT MODE
   mkdir -p "$STATE/$1"
+  # A proxy started from another version of registry-proxy.py is replaced.
+  local version; version=$(sha256sum "$HERE/registry-proxy.py" | cut -d' ' -f1)
+  if running "$1" && [ "$(cat "$STATE/$1/version" 2>/dev/null)" != "$version" ]; then
+    kill "$(cat "$STATE/$1/pid")"
+    for _ in $(seq 1 50); do running "$1" || break; sleep 0.1; done
+  fi
   running "$1" && return 0
+  echo "$version" > "$STATE/$1/version"
   setsid python3 "$HERE/registry-proxy.py" --port "$2" --mode "$3" --upstream http://127.0.0.1:5100 \
     --creds "$CREDS" --log "$STATE/$1/registry.log" >> "$STATE/$1/stderr.log" 2>&1 < /dev/null &
   echo $! > "$STATE/$1/pid"
