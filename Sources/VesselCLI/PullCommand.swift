@@ -3,6 +3,7 @@ import Foundation
 import VesselBuild
 import VesselOCI
 import VesselRegistry
+import VesselSign
 
 struct Pull: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,11 @@ struct Pull: ParsableCommand {
         SOURCE is [docker://][REGISTRY[:PORT]/]REPOSITORY[:TAG|@sha256:DIGEST]. Without a \
         registry it is Docker Hub (docker.io), where a name without a namespace is in library/; \
         without a tag it is latest.
+
+        oras://REGISTRY/REPOSITORY[:TAG] is an image file stored as an OCI artifact (by vessel \
+        push, or an Apptainer .sif file by apptainer push): it is downloaded as it was pushed, \
+        checked against the manifest's digest, and not converted; when the site requires \
+        signatures (require-signature in vessel.conf), one it trusts must be on the file.
 
         The tag is resolved to a manifest digest once; that digest is what the image's \
         provenance records (--digest-file writes it). Blobs and converted images are cached \
@@ -28,6 +34,7 @@ struct Pull: ParsableCommand {
         Examples:
           vessel pull ubuntu:24.04
           vessel pull docker://ghcr.io/org/app:1.2 app.sqsh
+          vessel pull oras://ghcr.io/lab/app:1.2 app.sqsh
           vessel pull --digest-file app.digest registry.example.org/app:latest app.sqsh
         """
     )
@@ -51,6 +58,14 @@ struct Pull: ParsableCommand {
             let report = try registry.puller(quiet: conversion.quiet)
                 .pull(source, output: out, options: try conversion.buildOptions(),
                       progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
+            // An image file pushed by someone else is held to the site's trust policy before it
+            // is handed over (a conversion is Vessel's own work, and unsigned by nature).
+            if source.hasPrefix("oras://") {
+                do { try TrustPolicy.check(out) } catch {
+                    unlink(out)
+                    throw error
+                }
+            }
             try conversion.finish(report)
         } catch let e as ExitCode {
             throw e

@@ -65,7 +65,7 @@ public struct SIFFile: Sendable {
 
     /// Reads the header and the descriptors in use.
     public init(fd: Int32, name: String) throws {
-        func bad(_ why: String) -> SquashFSError { .notSquashFS(path: name, reason: "a SIF file, but \(why)") }
+        func bad(_ why: String) -> SquashFSError { .sif(path: name, reason: "a SIF file, but \(why)") }
         var header = [UInt8](repeating: 0, count: Self.headerSize)
         guard pread(fd, &header, header.count, 0) == header.count, Array(header[32..<42]) == Array("SIF_MAGIC\0".utf8) else {
             throw bad("its header is unreadable")
@@ -104,13 +104,13 @@ public struct SIFFile: Sendable {
     public func primaryPartition(name: String) throws -> Descriptor {
         let partitions = descriptors.filter { $0.partition != nil }
         guard let primary = partitions.first(where: { $0.partition!.partType == 2 }) else {
-            throw SquashFSError.notSquashFS(path: name, reason: "a SIF file without a primary system partition (it holds \(partitions.count) partition\(partitions.count == 1 ? "" : "s"), none of them the container's root)")
+            throw SquashFSError.sif(path: name, reason: "a SIF file without a primary system partition (it holds \(partitions.count) partition\(partitions.count == 1 ? "" : "s"), none of them the container's root)")
         }
         switch primary.partition!.fsType {
         case 1: return primary
-        case 2: throw SquashFSError.notSquashFS(path: name, reason: "a SIF file whose root partition is ext3, which Vessel does not serve; make a SquashFS one with apptainer build NEW.sif \(name)")
-        case 5: throw SquashFSError.notSquashFS(path: name, reason: "a SIF file whose root partition is encrypted; Vessel does not decrypt SIF partitions (apptainer build --pem-path made it)")
-        case let t: throw SquashFSError.notSquashFS(path: name, reason: "a SIF file whose root partition has file system type \(t), not SquashFS")
+        case 2: throw SquashFSError.sif(path: name, reason: "a SIF file whose root partition is ext3, which Vessel does not serve; make a SquashFS one with apptainer build NEW.sif \(name)")
+        case 5: throw SquashFSError.sif(path: name, reason: "a SIF file whose root partition is encrypted; Vessel does not decrypt SIF partitions (apptainer build --pem-path made it)")
+        case let t: throw SquashFSError.sif(path: name, reason: "a SIF file whose root partition has file system type \(t), not SquashFS")
         }
     }
 

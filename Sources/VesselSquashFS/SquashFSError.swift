@@ -7,6 +7,8 @@ public enum SquashFSError: Error, CustomStringConvertible {
     case notSquashFS(path: String, reason: String)
     case missing(path: String, inside: String)
     case unsupportedOption(String)
+    /// A SIF file Vessel cannot serve (no SquashFS root partition, a malformed header).
+    case sif(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum SquashFSError: Error, CustomStringConvertible {
             return "\(image): has no \(file)"
         case .unsupportedOption(let s):
             return s
+        case .sif(let path, let reason):
+            return "\(path): \(reason)"
         }
     }
 

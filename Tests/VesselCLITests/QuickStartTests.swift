@@ -52,6 +52,7 @@ final class QuickStartTests: XCTestCase {
             ["exec", "--bind"], ["exec", "--nv=yes", "img", "true"], ["exec", "-B=/a", "img", "true"],
             ["exec", "--frobnicate", "img", "true"],
             ["shell", "img.sqsh", "extra"], ["run", "img.sqsh", "--entrypoint-flag"],
+            ["exec", "oras://host/repo:v1", "true"], ["run", "docker://debian:12"],  // pulled into the cache first
         ]
         for line in lines { XCTAssertNil(QuickStart(line), "\(line)") }
     }

@@ -306,6 +306,25 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertTrue(lines.last?.hasPrefix(dir + "/cache/images/") ?? false, r.stdout)
     }
 
+    /// An image file pushed to a registry (vessel push) runs as --container-image=oras://...:
+    /// resolved once, at submission, into the user's cache; every task runs that file.
+    func testAnOrasImageIsResolvedAtSubmission() throws {
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry") }
+        let target = "oras://\(registry)/spank/t\(UInt32.random(in: 0...UInt32.max)):v1"
+        let push = try asUser([Harness.vessel, "push", "-q", image, target])
+        XCTAssertEqual(push.status, 0, push.stderr)
+        let r = try srun("-p", "cpu", "-n", "2", "--container-image=\(target)", "sh", "-c",
+                         "\(inImage); echo $VESSEL_SPANK_IMAGE_PATH", env: ["VESSEL_CACHE": dir + "/cache"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0 == imageName }.count, 2, r.stdout)
+        let paths = Set(lines.filter { $0 != imageName })
+        XCTAssertEqual(paths.count, 1, r.stdout)
+        let path = try XCTUnwrap(paths.first)
+        XCTAssertTrue(path.hasPrefix(dir + "/cache/images/"), path)
+        XCTAssertEqual(try Harness.sha256(path), try Harness.sha256(image))
+    }
+
     func testEightTasksShareOneMountAndOneUserNamespace() throws {
         let r = try srun("-p", "cpu", "-n", "8", "--overcommit", "--container-image=\(image)", "sh", "-c",
                          "echo $(readlink /proc/self/ns/user) $(readlink /proc/self/ns/mnt) $(ls -l /proc/[0-9]*/fd 2>/dev/null | grep -c /dev/fuse)")

@@ -173,13 +173,13 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|pull|sign|verify|key|diff|login|logout|cache|resolve|inspect|exec|run|shell|submit|jobs|results|doctor|help)
+    build|pull|push|sign|verify|key|diff|login|logout|cache|resolve|inspect|exec|run|shell|submit|jobs|results|doctor|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build pull sign verify key diff login logout cache resolve inspect exec run shell submit jobs results doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull push sign verify key diff login logout cache resolve inspect exec run shell submit jobs results doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -247,6 +247,27 @@ _vessel_pull() {
         return
         ;;
     '--digest-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    esac
+}
+
+_vessel_push() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --json --insecure --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--chunk-size --ca-file --parallel)
+    __vessel_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--chunk-size')
         return
         ;;
     '--ca-file')

@@ -19,6 +19,8 @@ faults  The first path component picks a failure, the rest is the upstream path:
           /v2/dropupload/REPO/... pushes: the first two PATCHes of an upload after its first chunk
                                   (a second chunk, and the retry curl makes itself) are cut off
                                   halfway through their bodies, before the registry sees them
+          /v2/noartifacts/REPO/.. a registry that takes container images only: a manifest whose config
+                                  is not an image config is refused with 400 MANIFEST_INVALID
         Uploads (POST, PATCH, PUT) pass through; Locations the registry answers with keep the prefix.
 Every request is logged to FILE as: METHOD PATH STATUS auth|- range|- NOTE (for the tests to count).
 """
@@ -145,6 +147,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
+        if fault == "noartifacts" and self.command == "PUT" and is_manifest:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            config = json.loads(body).get("config", {}).get("mediaType", "")
+            if config not in ("application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"):
+                return self.reply(400, b'{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid","detail":"unknown config media type"}]}',
+                                  {"Content-Type": "application/json"})
+            self.replay = body
         if fault == "drop" and is_blob and not self.headers.get("Range"):
             return self.proxy(upstream, drop_half=True)
         if fault == "ratelimit" and is_manifest and first:
@@ -169,7 +178,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                    if k.lower() in ("accept", "range", "content-type", "content-range")}
         body = None
         length = int(self.headers.get("Content-Length") or 0)
-        if length or self.command in ("POST", "PUT", "PATCH"):
+        if getattr(self, "replay", None) is not None:
+            body, self.replay = self.replay, None
+            headers["Content-Length"] = str(len(body))
+        elif length or self.command in ("POST", "PUT", "PATCH"):
             body = self.rfile.read(length)
             headers["Content-Length"] = str(len(body))
         conn.request(self.command, path, body=body, headers=headers)
