@@ -136,37 +136,29 @@ extension Puller {
                       options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
         let key = "a" + String(Digest.of(Array("artifact \(r.manifestDigest) \(layer.digest)".utf8)).hex.prefix(31))
         let start = Date()
-        var cached = true
-        if cache.cachedImage(key) == nil {
-            let lock = try cache.lock("image-" + key, log: log)
-            defer { lock.release() }
-            if cache.cachedImage(key) == nil {
-                cached = false
-                if !cache.hasBlob(layer.digest, size: layer.size) {
-                    let progress = Progress(total: layer.size, label: "pulling \(r.pinned)", style: progressStyle)
-                    let blob = try BlobFile(cache: cache, digest: layer.digest, size: layer.size, progress: progress.advance)
-                    try client.blob(r.reference.repository, layer.digest, size: layer.size, into: blob)
-                    try blob.commit()
-                    progress.finish("pulled \(Progress.bytes(layer.size)) in \(String(format: "%.1f", progress.elapsed)) s")
-                }
-                let key = cache.writableKey(key)
-                let out = try AtomicOutput(path: cache.imagePath(key), replace: true)
-                try Self.copyFile(cache.blobPath(layer.digest), to: out.writePath, display: cache.imagePath(key))
-                // What was copied is checked again: the blob store may be shared.
-                let (copied, _) = try Digest.of(file: out.writePath)
-                guard copied == layer.digest else {
-                    out.discard()
-                    throw ImageError.digestMismatch("blob \(layer.digest)", expected: layer.digest.description, actual: copied.description)
-                }
-                try out.commit()
-                try cache.record(.init(source: r.reference.description, pinned: r.pinned.description,
-                                       manifestDigest: r.manifestDigest.description, platform: "-",
-                                       compression: layer.mediaType == ImageArtifact.sifLayerMediaType ? "sif (as pushed)" : "as pushed",
-                                       created: ISO8601DateFormatter().string(from: Date())), key: key)
+        let (image, made) = try cache.image(key, log: log) { key in
+            if !cache.hasBlob(layer.digest, size: layer.size) {
+                let progress = Progress(total: layer.size, label: "pulling \(r.pinned)", style: progressStyle)
+                let blob = try BlobFile(cache: cache, digest: layer.digest, size: layer.size, progress: progress.advance)
+                try client.blob(r.reference.repository, layer.digest, size: layer.size, into: blob)
+                try blob.commit()
+                progress.finish("pulled \(Progress.bytes(layer.size)) in \(String(format: "%.1f", progress.elapsed)) s")
             }
+            let out = try AtomicOutput(path: cache.imagePath(key), replace: true)
+            try Self.copyFile(cache.blobPath(layer.digest), to: out.writePath, display: cache.imagePath(key))
+            // What was copied is checked again: the blob store may be shared.
+            let (copied, _) = try Digest.of(file: out.writePath)
+            guard copied == layer.digest else {
+                out.discard()
+                throw ImageError.digestMismatch("blob \(layer.digest)", expected: layer.digest.description, actual: copied.description)
+            }
+            try out.commit()
+            try cache.record(.init(source: r.reference.description, pinned: r.pinned.description,
+                                   manifestDigest: r.manifestDigest.description, platform: "-",
+                                   compression: layer.mediaType == ImageArtifact.sifLayerMediaType ? "sif (as pushed)" : "as pushed",
+                                   created: ISO8601DateFormatter().string(from: Date())), key: key)
         }
-        guard let image = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after the pull") }
-        cache.touch(image.key)
+        let cached = !made
         if cached, announceCached, progressStyle != .quiet { log("\(r.pinned): pulled before; using \(image.path)") }
         if let output { try Self.place(image.path, at: output, replace: options.replace) }
         let inspection = try Inspection(path: image.path)

@@ -122,6 +122,25 @@ public struct ImageCache: Sendable {
         try CacheLock.acquire(lockPath(name)) { holder in log("waiting for \(holder), which is making \(name) in \(root)") }
     }
 
+    /// The image for `key`, made once however many processes ask at the same time: whoever
+    /// finds none takes the key's lock and, if still none, calls `make` with the key to write
+    /// (`writableKey`); the others wait on the lock and then share the result. `made` is true
+    /// for the process that made it.
+    public func image(_ key: String, log: (String) -> Void, make: (String) throws -> Void) throws -> (image: CachedImage, made: Bool) {
+        var made = false
+        if cachedImage(key) == nil {
+            let lock = try self.lock("image-" + key, log: log)
+            defer { lock.release() }
+            if cachedImage(key) == nil {
+                try make(writableKey(key))
+                made = true
+            }
+        }
+        guard let image = cachedImage(key) else { throw CacheError.io(imagePath(key), reason: "vanished after it was made") }
+        touch(image.key)
+        return (image, made)
+    }
+
     /// Writes a small verified blob (a config) under its digest.
     public func storeBlob(_ bytes: [UInt8], digest: Digest) throws {
         try Self.writeAtomically(bytes, to: writableBlobPath(digest))

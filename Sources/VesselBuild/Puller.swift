@@ -66,17 +66,10 @@ public struct Puller {
         }
         let key = ImageCache.key(manifest: r.manifestDigest, platform: r.statedPlatform, options: options)
         let start = Date()
-        var cached = true
-        if cache.cachedImage(key) == nil {
-            let lock = try cache.lock("image-" + key, log: log)
-            defer { lock.release() }
-            if cache.cachedImage(key) == nil {
-                try convert(r, client: client, cache: cache, key: cache.writableKey(key), options: options, progressStyle: progressStyle)
-                cached = false
-            }
+        let (image, made) = try cache.image(key, log: log) {
+            try convert(r, client: client, cache: cache, key: $0, options: options, progressStyle: progressStyle)
         }
-        guard let image = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after conversion") }
-        cache.touch(image.key)
+        let cached = !made
         if cached, announceCached, progressStyle != .quiet { log("\(r.pinned): converted before; using \(image.path)") }
         let target = output ?? image.path
         if let output { try Self.place(image.path, at: output, replace: options.replace) }
@@ -96,27 +89,20 @@ public struct Puller {
         let cache = try ImageCache(root: cacheRoot)
         let image = try ImageResolver.resolve(source, platform: options.platform)
         let key = ImageCache.key(manifest: image.manifestDigest ?? image.configDigest, platform: image.platform, options: options)
-        if cache.cachedImage(key) == nil {
-            let lock = try cache.lock("image-" + key, log: log)
-            defer { lock.release() }
-            if cache.cachedImage(key) == nil {
-                let key = cache.writableKey(key)
-                var converter = Converter()
-                converter.log = log
-                var opts = options
-                opts.replace = true
-                let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
-                _ = try converter.build(image: image, output: cache.imagePath(key), options: opts, progress: progress)
-                let c = options.compression
-                try cache.record(.init(source: source.description, pinned: source.description,
-                                       manifestDigest: (image.manifestDigest ?? image.configDigest).description,
-                                       platform: image.platform.description,
-                                       compression: "\(c.algorithm.rawValue)\(c.level.map { "-\($0)" } ?? "") \(c.blockSize / 1024)K",
-                                       created: ISO8601DateFormatter().string(from: Date())), key: key)
-            }
-        }
-        guard let cached = cache.cachedImage(key) else { throw CacheError.io(cache.imagePath(key), reason: "vanished after conversion") }
-        cache.touch(cached.key)
+        let cached = try cache.image(key, log: log) { key in
+            var converter = Converter()
+            converter.log = log
+            var opts = options
+            opts.replace = true
+            let progress = Progress(total: image.totalLayerBytes, label: "converting \(image.layers.count) layers", style: progressStyle)
+            _ = try converter.build(image: image, output: cache.imagePath(key), options: opts, progress: progress)
+            let c = options.compression
+            try cache.record(.init(source: source.description, pinned: source.description,
+                                   manifestDigest: (image.manifestDigest ?? image.configDigest).description,
+                                   platform: image.platform.description,
+                                   compression: "\(c.algorithm.rawValue)\(c.level.map { "-\($0)" } ?? "") \(c.blockSize / 1024)K",
+                                   created: ISO8601DateFormatter().string(from: Date())), key: key)
+        }.image
         return cached.path
     }
 

@@ -144,9 +144,11 @@ final class SIFTests: XCTestCase {
         let blob = dir + "/fs.img"
         try Data(repeating: 0, count: 8192).write(to: URL(fileURLWithPath: blob))
         let ext3 = try sif("ext3", [(blob, ["--datatype", "4", "--parttype", "2", "--partfs", "2", "--partarch", "2"])])
+        let encrypted = try sif("encrypted", [(blob, ["--datatype", "4", "--parttype", "2", "--partfs", "5", "--partarch", "2"])])
         let dataOnly = try sif("data", [(blob, ["--datatype", "4", "--parttype", "3", "--partfs", "4", "--partarch", "2"])])
         let cases = [
             (ext3, "a SIF file whose root partition is ext3, which Vessel does not serve; make a SquashFS one with apptainer build NEW.sif \(ext3)"),
+            (encrypted, "a SIF file whose root partition is encrypted; Vessel does not decrypt SIF partitions (apptainer build --pem-path made it)"),
             (dataOnly, "a SIF file without a primary system partition (it holds 1 partition, none of them the container's root)"),
         ]
         for (file, why) in cases {
