@@ -136,7 +136,9 @@ extension Puller {
                       options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
         let key = "a" + String(Digest.of(Array("artifact \(r.manifestDigest) \(layer.digest)".utf8)).hex.prefix(31))
         let start = Date()
-        let (image, made) = try cache.image(key, log: log) { key in
+        // The entry must hold the layer's bytes: another member of a shared cache could have
+        // put anything, with a record to match, under this predictable key.
+        let (image, made) = try cache.image(key, expecting: layer.digest, log: log) { key in
             if !cache.hasBlob(layer.digest, size: layer.size) {
                 let progress = Progress(total: layer.size, label: "pulling \(r.pinned)", style: progressStyle)
                 let blob = try BlobFile(cache: cache, digest: layer.digest, size: layer.size, progress: progress.advance)

@@ -125,18 +125,19 @@ public struct ImageCache: Sendable {
     /// The image for `key`, made once however many processes ask at the same time: whoever
     /// finds none takes the key's lock and, if still none, calls `make` with the key to write
     /// (`writableKey`); the others wait on the lock and then share the result. `made` is true
-    /// for the process that made it.
-    public func image(_ key: String, log: (String) -> Void, make: (String) throws -> Void) throws -> (image: CachedImage, made: Bool) {
+    /// for the process that made it. `expecting`: as for `cachedImage`.
+    public func image(_ key: String, expecting: Digest? = nil, log: (String) -> Void,
+                      make: (String) throws -> Void) throws -> (image: CachedImage, made: Bool) {
         var made = false
-        if cachedImage(key) == nil {
+        if cachedImage(key, expecting: expecting) == nil {
             let lock = try self.lock("image-" + key, log: log)
             defer { lock.release() }
-            if cachedImage(key) == nil {
+            if cachedImage(key, expecting: expecting) == nil {
                 try make(writableKey(key))
                 made = true
             }
         }
-        guard let image = cachedImage(key) else { throw CacheError.io(imagePath(key), reason: "vanished after it was made") }
+        guard let image = cachedImage(key, expecting: expecting) else { throw CacheError.io(imagePath(key), reason: "vanished after it was made") }
         touch(image.key)
         return (image, made)
     }
@@ -162,10 +163,19 @@ public struct ImageCache: Sendable {
     /// The converted image for `key`, as a file this user (or root) owns and no one else may
     /// change: this user's own entry, or their verified copy of another user's (made now if
     /// needed). Nil when there is none to be trusted: then it is converted again.
-    public func cachedImage(_ key: String) -> CachedImage? {
+    ///
+    /// `expecting`: the SHA-256 the image must have, when it is known beforehand (an image file
+    /// pulled as an artifact is its layer's bytes). Then no entry is trusted for its record
+    /// alone: one that does not have it, whoever wrote it, is passed over and made again.
+    public func cachedImage(_ key: String, expecting: Digest? = nil) -> CachedImage? {
         let me = getuid()
-        if let own = entry(key, trustedOwners: [me, 0]) { return own }
-        if let copy = entry(Self.userKey(key, me), trustedOwners: [me]) { return copy }
+        func holds(_ image: CachedImage?) -> CachedImage? {
+            guard let image, let expecting else { return image }
+            return image.record.sha256 == expecting.description ? image : nil
+        }
+        if let own = holds(entry(key, trustedOwners: [me, 0])) { return own }
+        if let copy = holds(entry(Self.userKey(key, me), trustedOwners: [me])) { return copy }
+        if let expecting, readRecord(key)?.0.sha256 != expecting.description { return nil }
         return try? copyVerified(key, to: Self.userKey(key, me))
     }
 

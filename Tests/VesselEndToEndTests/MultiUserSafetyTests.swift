@@ -161,6 +161,55 @@ final class MultiUserSafetyTests: XCTestCase {
         XCTAssertEqual(try Harness.sha256(out), try Harness.sha256(honest), "the pull used a planted blob")
     }
 
+    /// An image file pulled as an artifact (oras://) is cached under a key anyone can compute
+    /// from its manifest: the attacker plants an entry there first, their own image with a record
+    /// that matches it. The victim's pull, exec and the plugin's resolve must hand out the pushed
+    /// bytes (the entry must have the layer's digest, not just its record's), and the
+    /// attacker, pulling honestly, gets them too.
+    func testAPlantedArtifactEntryIsNotUsed() throws {
+        guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry: run scripts/test") }
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
+        let env = ["VESSEL_CACHE": cache]
+        let pushed = try image("pushed.sqsh", owner: victim)
+        let target = "oras://\(registry)/safety/t\(UInt32.random(in: 0...UInt32.max)):v1"
+        let push = try users.run(victim, [Harness.vessel, "push", "-q", pushed, target])
+        XCTAssertEqual(push.status, 0, push.stderr)
+
+        // The attacker reads the manifest, computes the key, and plants an entry that is consistent in itself.
+        let evil = try image("evil.sqsh", owner: attacker, compression: "gzip")
+        XCTAssertEqual(try users.run(attacker, [Harness.vessel, "cache", "list"], env: env, umask: "002").status, 0)
+        let repo = target.dropFirst("oras://\(registry)/".count).split(separator: ":")[0]
+        let plant = """
+        set -e
+        m=$(curl -sf -D - -o manifest.json -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://\(registry)/v2/\(repo)/manifests/v1 | sed -n 's/^Docker-Content-Digest: *//Ip' | tr -d '\\r')
+        l=$(python3 -c 'import json; print(json.load(open("manifest.json"))["layers"][0]["digest"])')
+        key=a$(printf 'artifact %s %s' "$m" "$l" | sha256sum | cut -c1-31)
+        cp \(evil) \(cache)/images/$key.sqsh
+        sha=$(sha256sum \(evil) | cut -d' ' -f1); size=$(stat -c %s \(evil))
+        printf '{"source":"x","pinned":"x","manifestDigest":"%s","platform":"-","compression":"as pushed","created":"2026-01-01T00:00:00Z","sha256":"sha256:%s","bytes":%s}\\n' "$m" "$sha" "$size" > \(cache)/images/$key.json
+        chmod 0444 \(cache)/images/$key.sqsh \(cache)/images/$key.json
+        echo \(cache)/images/$key.sqsh
+        """
+        let planted = try users.run(attacker, ["sh", "-c", "cd \(try users.own(attacker)) && " + plant], umask: "002")
+        XCTAssertEqual(planted.status, 0, planted.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: planted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), planted.stdout)
+
+        let out = try users.own(victim) + "/pulled.sqsh"
+        let pull = try users.run(victim, [Harness.vessel, "pull", "-q", target, out], env: env, umask: "002")
+        XCTAssertEqual(pull.status, 0, pull.stderr)
+        XCTAssertEqual(try Harness.sha256(out), try Harness.sha256(pushed), "the victim's pull handed out the planted file")
+        let run = try users.run(victim, [Harness.vessel, "exec", target, "cat", "/.vessel/provenance.json"], env: env, umask: "002")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertFalse(Self.builtWithGzip(run.stdout), "the attacker's image ran")
+        let resolved = try users.run(victim, [Harness.vessel, "resolve", "-q", target], env: env, umask: "002")
+        XCTAssertEqual(try Harness.sha256(resolved.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), try Harness.sha256(pushed))
+        // The legitimate use: the attacker, pulling in turn, gets the pushed bytes too.
+        let theirs = try users.own(attacker) + "/pulled.sqsh"
+        let again = try users.run(attacker, [Harness.vessel, "pull", "-q", target, theirs], env: env, umask: "002")
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(try Harness.sha256(theirs), try Harness.sha256(pushed))
+    }
+
     /// The plugin's cache= is a 1777 directory: the first user's subdirectories must not lock
     /// the others out.
     func testAWorldWritableCacheServesEveryUser() throws {
