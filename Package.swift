@@ -12,9 +12,11 @@ import Glibc
 //   VesselOCI       image sources (oci:, oci-archive:, docker-archive:), manifests, layer reading and merging
 //   VesselRegistry  pulling from registries (docker://): the distribution API, authentication, retries
 //   VesselSquashFS  SquashFS writing (libsquashfs) and reading
+//   VesselImage     the image contract: /.vessel/ (RuntimeConfig, Provenance), Inspection, SiteConfig
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
 //   VesselSign      keys, image signatures (in the image's tail, or detached), the trust policy
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
+//                   (no builder, registry or swift-crypto: vessel-cli checks signatures for it)
 //   VesselPlacement choosing the Slurm partition for a job from an inventory (pure logic, no Slurm calls)
 //   VesselSlurm     libslurm: inventory, will-run, submission, job state; collecting a job's results
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
@@ -90,23 +92,27 @@ let package = Package(
         .target(name: "VesselWire", dependencies: ["VesselBasics"]),
         .target(name: "VesselTree"),
         .target(name: "VesselOCI", dependencies: [
-            "VesselTree", "CArchive",
+            "VesselBasics", "VesselTree", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "VesselRegistry", dependencies: ["VesselBasics", "VesselOCI", "CCurl"]),
         .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
-        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
+        // The image contract: what a Vessel image says about itself (/.vessel/: RuntimeConfig,
+        // Provenance), reading it (Inspection, a .sif file's /.singularity.d too), and the site's
+        // policy (SiteConfig). What running an image needs, without the builder or a registry.
+        .target(name: "VesselImage", dependencies: ["VesselBasics", "VesselSquashFS"]),
+        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
         .target(name: "VesselSign", dependencies: [
-            "VesselBuild",
+            "VesselImage", "VesselOCI", "VesselSquashFS",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselBuild", "VesselSign", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
+        .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselImage", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
         .target(name: "VesselSlurm", dependencies: ["VesselBasics", "VesselPlacement", "VesselOCI", "CSlurm"]),
         .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"]),
         .target(name: "VesselCLI", dependencies: [
-            "VesselStart", "VesselBuild", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
+            "VesselStart", "VesselBuild", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
             "VesselPlacement", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -114,7 +120,7 @@ let package = Package(
         // builds, which are made with --static-swift-stdlib (scripts/setup); debug builds, the
         // tests', link it like any program. Its C libraries then come from their static
         // archives, so name what libsquashfs and libsquashfuse need.
-        .executableTarget(name: "vessel", dependencies: ["VesselStart"], linkerSettings: [
+        .executableTarget(name: "vessel", dependencies: ["VesselBasics", "VesselStart"], linkerSettings: [
             .unsafeFlags(["-static-executable", "-use-ld=lld"], .when(configuration: .release)),
             .linkedLibrary("zstd"), .linkedLibrary("lz4"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("lzo2"),
         ]),
@@ -126,13 +132,18 @@ let package = Package(
             // lld (shipped with Swift) links in seconds instead of a minute.
             .unsafeFlags(["-use-ld=lld"] + packedRelocations),
         ]),
+        .testTarget(name: "VesselBasicsTests", dependencies: ["VesselBasics"]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
+        .testTarget(name: "VesselImageTests", dependencies: ["VesselImage"]),
+        .testTarget(name: "VesselBuildTests", dependencies: ["VesselBuild", "VesselImage"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild", "CDynamic"]),
-        .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry", "VesselBuild"]),
+        .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselWire"]),
-        .testTarget(name: "VesselCLITests", dependencies: ["VesselCLI", "VesselStart"]),
+        .testTarget(name: "VesselCLITests", dependencies: [
+            "VesselCLI", "VesselStart", "VesselWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "VesselFuzzingTests", dependencies: ["VesselFuzzing"]),
     ]
 )

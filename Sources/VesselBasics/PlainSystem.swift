@@ -7,6 +7,41 @@ import Glibc
 /// the work (String(contentsOfFile:) 0.4 ms, ProcessInfo's environment 0.15 ms, FileManager
 /// 0.1 ms, a standardised URL 0.08 ms on the benchmark machine: BENCHMARKS.md, run).
 public enum PlainSystem {
+    /// Where another of Vessel's programs is, from this program's real file (symbolic links
+    /// followed): beside it in a build directory, or in ../libexec/vessel/ as a package installs
+    /// them (/usr/bin/vessel, /usr/libexec/vessel/vessel-cli). The first place when neither has it.
+    public static func companion(_ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        guard n > 0 else { return nil }
+        let exe = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = exe.lastIndex(of: "/") else { return nil }
+        let dir = String(exe[...slash])
+        let candidates = [dir + name, dir + "../libexec/vessel/" + name]
+        return candidates.first { access($0, X_OK) == 0 } ?? candidates[0]
+    }
+
+    /// This machine's architecture as OCI images and SIF files name it (Go's names: amd64, arm64).
+    public static var hostArchitecture: String {
+        var u = utsname()
+        uname(&u)
+        let machine = withUnsafeBytes(of: &u.machine) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return goArchitecture(machine)
+    }
+
+    /// Go's name for an architecture given as uname or Debian name it.
+    public static func goArchitecture(_ a: String) -> String {
+        switch a {
+        case "x86_64", "x86-64": return "amd64"
+        case "aarch64": return "arm64"
+        case "i386", "i686": return "386"
+        case "armv7l", "armhf": return "arm"
+        default: return a
+        }
+    }
+
     /// A small file's text (invalid UTF-8 repaired), or nil when it cannot be read.
     public static func readText(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 
 /// An output file that appears complete or not at all. Where the file system allows it, the
 /// data goes to an O_TMPFILE inode that has no name until `commit` links it in, so not even a

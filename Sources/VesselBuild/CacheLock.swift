@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 import VesselOCI
 
 /// A lock between processes on any host that shares the cache, NFS and Lustre included: a file

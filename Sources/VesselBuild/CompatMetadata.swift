@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 import VesselTree
 
 /// The metadata other runtimes read, so that a collaborator can run a Vessel image with what

@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 import VesselBasics
 import VesselOCI
 import VesselRegistry

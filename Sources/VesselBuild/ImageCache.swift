@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 import VesselOCI
 
 /// The cache, shared by every process and (on a shared file system) every node of a group:

@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 import VesselSquashFS
 
 /// What changed between two images, path by path: added, removed, changed (type, mode, owner,

@@ -1,4 +1,5 @@
 import Foundation
+import VesselImage
 
 /// Reports how far a long job is: a bar on a terminal; on a pipe or batch log, one line every
 /// few seconds with bytes, rate and time left; nothing when quiet.

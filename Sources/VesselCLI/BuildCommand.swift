@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselImage
 import VesselOCI
 import VesselSquashFS
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselImage
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(

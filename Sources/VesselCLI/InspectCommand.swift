@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselImage
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselImage
 import VesselSlurm
 
 /// `vessel results JOBID`: where a job's results are, each MANIFEST checked against the files.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselImage
 import VesselSign
 
 /// A passphrase from VESSEL_KEY_PASSPHRASE, else asked on the terminal.
@@ -145,5 +146,21 @@ struct Verify: ParsableCommand {
                 : "it carries \(signers.count) SIF signature\(signers.count == 1 ? "" : "s") by \(signers.joined(separator: ", ")), which are PGP signatures: check them with apptainer verify, or convert it (vessel build OUT.sqsh sif:\(image)) and sign that"
             throw fail("verify", ValidationError("\(path): a SIF file without a Vessel signature; \(what)"))
         } catch { throw fail("verify", error) }
+    }
+}
+
+/// The trust policy, checked for the static front (TrustCheck): says why IMAGE may not run,
+/// in one line, or nothing. Not for users: `vessel verify` is theirs.
+struct TrustCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trust-check", abstract: "Check an image against the site's trust policy (used by vessel exec).", shouldDisplay: false)
+
+    @Argument var image: String
+
+    func run() throws {
+        do { try TrustPolicy.check(image) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

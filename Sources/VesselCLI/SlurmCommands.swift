@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselImage
 import VesselOCI
 import VesselRegistry
 import VesselRuntime
+import VesselSquashFS
 import VesselWire
 
 /// `vessel resolve SOURCE`: the SquashFS file to run for any image source, converting into the
@@ -57,11 +59,7 @@ struct Resolve: ParsableCommand {
     }
 
     /// A file Vessel runs as it is: SquashFS, or an Apptainer/Singularity .sif file.
-    static func isSquashFS(_ path: String) -> Bool {
-        guard let h = FileHandle(forReadingAtPath: path), let head = try? h.read(upToCount: 42) else { return false }
-        defer { try? h.close() }
-        return head.prefix(4) == Data("hsqs".utf8) || (head.count == 42 && head.suffix(10) == Data("SIF_MAGIC\0".utf8))
-    }
+    static func isSquashFS(_ path: String) -> Bool { (try? SquashFSImage.superBlock(path: path)) != nil }
 }
 
 /// The process that holds a Slurm job step's container on a node: the image mounted once, the

@@ -1,11 +1,19 @@
 import ArgumentParser
 import Foundation
 import VesselBuild
+import VesselRuntime
+import VesselSign
+import VesselImage
 
 /// The whole command line, run by the `vessel-cli` executable: every command the static `vessel`
 /// front does not start itself (see Sources/vessel/main.swift).
 public enum VesselCommandLine {
-    public static func main() { Vessel.main() }
+    public static func main() {
+        // This program links the signature code: containers it starts check the trust policy
+        // in process (the static front asks it through `trust-check`).
+        TrustCheck.verify = { try TrustPolicy.check($0) }
+        Vessel.main()
+    }
 }
 
 struct Vessel: ParsableCommand {
@@ -27,7 +35,7 @@ struct Vessel: ParsableCommand {
         See vessel-build(1), vessel-inspect(1) and vessel-exec(1) for details.
         """,
         version: VesselVersion.current,
-        subcommands: [Build.self, Pull.self, Push.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self]
+        subcommands: [Build.self, Pull.self, Push.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, TrustCheckCommand.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self]
     )
 
     static func main() {

@@ -1,4 +1,5 @@
 import Foundation
+import VesselBasics
 
 /// An image platform such as linux/amd64 or linux/arm64/v8.
 public struct Platform: Equatable, Sendable, CustomStringConvertible, Codable {
@@ -23,24 +24,9 @@ public struct Platform: Equatable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
-    public static var host: Platform {
-        var u = utsname()
-        uname(&u)
-        let machine = withUnsafeBytes(of: &u.machine) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        return Platform(architecture: goArch(machine))
-    }
+    public static var host: Platform { Platform(architecture: PlainSystem.hostArchitecture) }
 
-    static func goArch(_ a: String) -> String {
-        switch a {
-        case "x86_64", "x86-64": return "amd64"
-        case "aarch64": return "arm64"
-        case "i386", "i686": return "386"
-        case "armv7l", "armhf": return "arm"
-        default: return a
-        }
-    }
+    static func goArch(_ a: String) -> String { PlainSystem.goArchitecture(a) }
 
     /// Whether an image of platform `other` runs here when `self` is what was asked for.
     public func accepts(_ other: Platform) -> Bool {

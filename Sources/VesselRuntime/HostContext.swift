@@ -1,5 +1,6 @@
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// Who runs the container and from where: what the defaults bind and the user entries added.
 public struct HostContext: Sendable {

@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// How users inside the container map to users outside. Without --fakeroot, one id: you are
 /// yourself. With --fakeroot, you are root; when /etc/subuid and /etc/subgid give you a range

@@ -1,7 +1,8 @@
 import CLinux
 import CVesselFuse
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 import VesselSquashFS
 
 /// The image, mounted through FUSE by Vessel itself with libsquashfuse's low-level operations.

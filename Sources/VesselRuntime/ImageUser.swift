@@ -1,5 +1,6 @@
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// An image's User: "uid", "uid:gid", "name" or "name:group", as the OCI config writes it.
 struct ImageUser: Sendable {

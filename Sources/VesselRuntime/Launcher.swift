@@ -1,7 +1,7 @@
 import CLinux
 import Foundation
-import VesselBuild
-import VesselSign
+import VesselBasics
+import VesselImage
 import VesselSquashFS
 
 /// Starts a container: reads the image's configuration, enters a user, mount and PID
@@ -31,7 +31,7 @@ public struct Launcher {
         }
         log("opened \(spec.image) (\(file.size) bytes\(region.isSIF ? ", a SIF file: its SquashFS partition at byte \(region.offset)" : ""))")
         // The site may require a trusted signature (require-signature in vessel.conf).
-        do { try TrustPolicy.check(image) } catch { throw RuntimeError.untrusted(file.named("\(error)")) }
+        try TrustCheck.check(file, environment: ProcessInfo.processInfo.environment)
         log("trust policy: satisfied")
         let host = HostContext.current()
         // Real root needs no user namespace, and the kernel can mount the image itself.

@@ -1,5 +1,6 @@
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// The mounts that make the container's file system, in order, as paths inside the container.
 /// Computed before anything is mounted, so it can be shown and tested on its own.

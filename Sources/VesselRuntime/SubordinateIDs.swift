@@ -1,5 +1,6 @@
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// Subordinate ids (/etc/subuid, /etc/subgid and the setuid newuidmap/newgidmap), which let
 /// --fakeroot map more than one id: what the container start uses and what `vessel doctor`

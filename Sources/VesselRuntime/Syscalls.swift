@@ -1,6 +1,7 @@
 import CLinux
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// Thin, throwing wrappers over the mount and namespace calls, with the path in every error.
 enum Sys {

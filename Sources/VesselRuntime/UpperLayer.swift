@@ -1,5 +1,6 @@
 import Foundation
-import VesselBuild
+import VesselBasics
+import VesselImage
 
 /// The overlay's upper directory before the overlay is mounted: what Vessel adds to the image
 /// (mount points the image lacks, the user's passwd entry, resolv.conf). In the merged view the

@@ -1,6 +1,8 @@
 import Crypto
 import Foundation
-import VesselBuild
+import VesselImage
+import VesselOCI
+import VesselSquashFS
 
 /// Signatures kept in the image file itself, after the SquashFS data, which every SquashFS reader
 /// ignores (the kernel, squashfuse and unsquashfs read `bytes_used` bytes): the file stays one
@@ -47,22 +49,15 @@ struct ImageContent {
     let provenance: Provenance?
 
     init(path: String) throws {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw SignError.io(path, reason: "cannot open it") }
-        defer { try? h.close() }
-        let sb = (try? h.read(upToCount: 96)) ?? Data()
-        guard sb.count == 96, sb.prefix(4) == Data("hsqs".utf8) else { throw SignError.notSquashFS(path) }
-        bytesUsed = sb.subdata(in: 40..<48).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
-        try h.seek(toOffset: 0)
-        var hasher = SHA256()
-        var left = bytesUsed
-        while left > 0 {
-            guard let chunk = try h.read(upToCount: Int(min(left, 4 << 20))), !chunk.isEmpty else {
-                throw SignError.invalid(path, reason: "the file is shorter than its SquashFS super block says (truncated)")
-            }
-            hasher.update(data: chunk)
-            left -= UInt64(chunk.count)
+        guard access(path, R_OK) == 0 else { throw SignError.io(path, reason: "cannot open it") }
+        // A signature covers a plain SquashFS file's image part (a .sif file has signatures of its own).
+        guard let (region, summary) = try? SquashFSImage.superBlock(path: path), !region.isSIF else { throw SignError.notSquashFS(path) }
+        bytesUsed = summary.bytesUsed
+        let (digest, hashed) = try VesselOCI.Digest.of(file: path, length: Int64(bytesUsed))
+        guard hashed == Int64(bytesUsed) else {
+            throw SignError.invalid(path, reason: "the file is shorter than its SquashFS super block says (truncated)")
         }
-        sha256 = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        sha256 = digest.hex
         let inspection = try? Inspection(path: path)
         provenance = inspection?.provenance
         if let p = inspection?.provenance, let bytes = try? JSONEncoder.stable.encode(p) {

@@ -1,5 +1,6 @@
 import _CryptoExtras
-import VesselBuild
+
+import VesselImage
 import VesselOCI
 import Crypto
 import Foundation

@@ -55,6 +55,19 @@ public final class SquashFSImage {
         }
     }
 
+    /// The super block alone, where the file's SquashFS lies (libsquashfs checks the magic): the
+    /// one check of "is this an image", for callers that need no more than its size and kind.
+    public static func superBlock(path: String) throws -> (region: ImageRegion, summary: SquashFSReader.Summary) {
+        let region = try ImageRegion.of(path: path)
+        guard let f = vessel_open_region(path, UInt64(region.offset), UInt64(region.length ?? 0)) else {
+            throw SquashFSError.library(path: path, doing: "opening", code: SQFS_ERROR_IO.rawValue, errno: errno)
+        }
+        defer { vessel_destroy(f) }
+        var sb = sqfs_super_t()
+        guard sqfs_super_read(&sb, f) == 0 else { throw SquashFSError.notSquashFS(path: path, reason: "no SquashFS 4.0 super block") }
+        return (region, SquashFSReader.Summary(sb))
+    }
+
     deinit {
         vessel_destroy(UnsafeMutableRawPointer(dataReader))
         vessel_destroy(UnsafeMutableRawPointer(dirReader))

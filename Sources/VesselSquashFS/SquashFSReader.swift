@@ -10,6 +10,14 @@ public final class SquashFSReader {
         public let inodes: UInt32
         public let bytesUsed: UInt64
         public let created: UInt32
+
+        init(_ sb: sqfs_super_t) {
+            compression = String(cString: sqfs_compressor_name_from_id(SQFS_COMPRESSOR(UInt32(sb.compression_id))))
+            blockSize = sb.block_size
+            inodes = sb.inode_count
+            bytesUsed = sb.bytes_used
+            created = sb.modification_time
+        }
     }
 
     private let image: SquashFSImage
@@ -21,11 +29,7 @@ public final class SquashFSReader {
         image = try SquashFSImage(path: path, display: display)
     }
 
-    public var summary: Summary {
-        let sb = image.superblock
-        return Summary(compression: String(cString: sqfs_compressor_name_from_id(SQFS_COMPRESSOR(UInt32(sb.compression_id)))),
-                       blockSize: sb.block_size, inodes: sb.inode_count, bytesUsed: sb.bytes_used, created: sb.modification_time)
-    }
+    public var summary: Summary { Summary(image.superblock) }
 
     /// The contents of a regular file, or nil when the image has no such file.
     public func readFile(_ inside: String, limit: Int = 64 << 20) throws -> [UInt8]? {

@@ -1,5 +1,5 @@
 import Foundation
-import VesselBuild
+import VesselBasics
 import XCTest
 
 /// The start path's plain-system-call stand-ins must agree with the Foundation calls they replace.

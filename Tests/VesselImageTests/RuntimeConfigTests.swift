@@ -1,5 +1,5 @@
 import Foundation
-import VesselBuild
+import VesselImage
 import XCTest
 
 /// A container start reads /.vessel/config.json with JSONSerialization (RuntimeConfig(json:)),

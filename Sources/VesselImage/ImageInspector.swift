@@ -1,5 +1,5 @@
 import Foundation
-import VesselOCI
+import VesselBasics
 import VesselSquashFS
 
 /// What `vessel inspect` shows: the SquashFS super block and, for a Vessel image, its
@@ -42,14 +42,14 @@ public struct Inspection: Codable, Sendable {
         if let vessel = try Self.load(MetadataPaths.config, RuntimeConfig.self, from: reader, image: path) {
             config = vessel
         } else {
-            config = try SingularityMetadata.runtimeConfig(platform: sif.map { "linux/\($0.arch)" } ?? Platform.host.description,
+            config = try SingularityMetadata.runtimeConfig(platform: sif.map { "linux/\($0.arch)" } ?? "linux/" + PlainSystem.hostArchitecture,
                                                            read: { try reader.readFile($0) })?.config
         }
     }
 
     static func sifSummary(_ path: String, partitionOffset: Int64) throws -> SIFSummary {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BuildError.output(path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw ImageFileError(path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         let file = try SIFFile(fd: fd, name: path)
         let names: [Int32: String] = [0x4001: "definition file", 0x4002: "environment", 0x4003: "labels", 0x4004: "partition",
@@ -73,7 +73,7 @@ public struct Inspection: Codable, Sendable {
     /// says (a .sif file run in place), else nil (other tools' images).
     public static func runtimeConfig(image: String, read: (String) throws -> [UInt8]?) throws -> RuntimeConfig? {
         if let json = try read(runtimeConfigPath) { return try runtimeConfig(json: json, image: image) }
-        return try SingularityMetadata.runtimeConfig(platform: Platform.host.description, read: read)?.config
+        return try SingularityMetadata.runtimeConfig(platform: "linux/" + PlainSystem.hostArchitecture, read: read)?.config
     }
 
     /// Where the run-time configuration lies in an image.
@@ -84,7 +84,7 @@ public struct Inspection: Codable, Sendable {
         do {
             return try RuntimeConfig(json: json)
         } catch {
-            throw BuildError.output(image, reason: "\(runtimeConfigPath) is unreadable: \(error)")
+            throw ImageFileError(image, reason: "\(runtimeConfigPath) is unreadable: \(error)")
         }
     }
 
@@ -97,7 +97,7 @@ public struct Inspection: Codable, Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
-            throw BuildError.output(image, reason: "/\(MetadataPaths.directory)/\(name) is unreadable: \(error)")
+            throw ImageFileError(image, reason: "/\(MetadataPaths.directory)/\(name) is unreadable: \(error)")
         }
     }
 }

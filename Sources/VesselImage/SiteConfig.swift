@@ -1,4 +1,5 @@
 import Foundation
+import VesselBasics
 
 /// Site and user settings: `KEY = VALUE` lines, `#` comments. The site's file,
 /// /etc/vessel/vessel.conf, is always read; then the user's, $XDG_CONFIG_HOME/vessel/vessel.conf

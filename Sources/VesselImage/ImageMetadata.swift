@@ -1,5 +1,4 @@
 import Foundation
-import VesselOCI
 
 /// Where a Vessel image keeps what it knows about itself, inside the SquashFS.
 public enum MetadataPaths {
@@ -25,20 +24,6 @@ public struct RuntimeConfig: Codable, Equatable, Sendable {
     /// VOLUME directories, made at run time when the image's layers lack them (as podman does);
     /// absent when there are none, so that such images' bytes are as before.
     public var volumes: [String]?
-
-    public init(_ image: ResolvedImage) {
-        let c = image.config.config
-        env = c?.Env ?? []
-        entrypoint = c?.Entrypoint
-        cmd = c?.Cmd
-        workingDir = c?.WorkingDir.flatMap { $0.isEmpty ? nil : $0 }
-        user = c?.User.flatMap { $0.isEmpty ? nil : $0 }
-        labels = c?.Labels ?? [:]
-        stopSignal = c?.StopSignal
-        platform = image.platform.description
-        let v = (c?.Volumes ?? [:]).keys.filter { $0.hasPrefix("/") }.sorted()
-        volumes = v.isEmpty ? nil : v
-    }
 }
 
 /// What an image is and how it was made: enough to rebuild it bit for bit. It names content
@@ -49,6 +34,12 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var digest: String?
         public var mediaType: String
         public var size: Int64
+
+        public init(digest: String?, mediaType: String, size: Int64) {
+            self.digest = digest
+            self.mediaType = mediaType
+            self.size = size
+        }
     }
 
     public struct Build: Codable, Equatable, Sendable {
@@ -57,6 +48,13 @@ public struct Provenance: Codable, Equatable, Sendable {
         public var blockSize: Int
         /// The time stamp of the image's super block and of /.vessel/ (SOURCE_DATE_EPOCH or the image's creation time).
         public var timestamp: Int64
+
+        public init(compression: String, level: Int?, blockSize: Int, timestamp: Int64) {
+            self.compression = compression
+            self.level = level
+            self.blockSize = blockSize
+            self.timestamp = timestamp
+        }
     }
 
     public var source: String?
@@ -68,6 +66,19 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var layers: [Layer]
     public var vesselVersion: String
     public var build: Build
+
+    public init(source: String? = nil, transport: String? = nil, manifestDigest: String?, configDigest: String, platform: String,
+                created: String?, layers: [Layer], vesselVersion: String, build: Build) {
+        self.source = source
+        self.transport = transport
+        self.manifestDigest = manifestDigest
+        self.configDigest = configDigest
+        self.platform = platform
+        self.created = created
+        self.layers = layers
+        self.vesselVersion = vesselVersion
+        self.build = build
+    }
 }
 
 extension JSONEncoder {
