@@ -18,7 +18,8 @@ import Glibc
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
 //                   (no builder, registry or swift-crypto: vessel-cli checks signatures for it)
 //   VesselPlacement choosing the Slurm partition for a job from an inventory (pure logic, no Slurm calls)
-//   VesselSlurm     libslurm: inventory, will-run, submission, job state; collecting a job's results
+//   VesselSlurm     libslurm: inventory, will-run, submission, job state
+//   VesselResults   collecting a job's results into the user's results directory (no libslurm)
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   VesselStart     the container-start command line both executables share (QuickStart, launch)
 //   VesselCLI       the command-line interface (ArgumentParser commands, thin)
@@ -109,11 +110,14 @@ let package = Package(
         ]),
         .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselImage", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
-        .target(name: "VesselSlurm", dependencies: ["VesselBasics", "VesselPlacement", "VesselOCI", "CSlurm"]),
+        .target(name: "VesselSlurm", dependencies: ["VesselBasics", "VesselPlacement", "CSlurm"]),
+        // A job's results: collected from a node's /results into the user's results directory
+        // (as the user, by the plugin's epilog), with a manifest and provenance. No libslurm.
+        .target(name: "VesselResults", dependencies: ["VesselBasics", "VesselOCI"]),
         .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"]),
         .target(name: "VesselCLI", dependencies: [
             "VesselStart", "VesselBuild", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
-            "VesselPlacement", "VesselSlurm", "VesselWire",
+            "VesselPlacement", "VesselResults", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The front (Sources/vessel/main.swift says why it is static). Static only in release
@@ -139,7 +143,9 @@ let package = Package(
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild", "CDynamic"]),
         .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
-        .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement", "VesselSlurm"]),
+        .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement"]),
+        .testTarget(name: "VesselSlurmTests", dependencies: ["VesselSlurm"]),
+        .testTarget(name: "VesselResultsTests", dependencies: ["VesselResults"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselWire"]),
         .testTarget(name: "VesselCLITests", dependencies: [
             "VesselCLI", "VesselStart", "VesselWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),

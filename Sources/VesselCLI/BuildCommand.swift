@@ -45,17 +45,8 @@ struct Build: ParsableCommand {
 
     func run() throws {
         do {
-            let options = try conversion.buildOptions()
-            if source.hasPrefix("docker://") {
-                let report = try registry.puller(quiet: conversion.quiet)
-                    .pull(source, output: output, options: options, progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
-                try conversion.finish(report)
-                return
-            }
-            var converter = Converter()
-            if conversion.quiet { converter.log = { _ in } }
-            let report = try converter.build(source: try SourceReference.parse(source), output: output, options: options,
-                                             progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
+            let report = try registry.puller(quiet: conversion.quiet)
+                .build(source, output: output, options: try conversion.buildOptions(), progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
             try conversion.finish(report)
         } catch let e as ExitCode {
             throw e

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VesselBuild
 import VesselImage
+import VesselResults
 import VesselSlurm
 import VesselWire
 

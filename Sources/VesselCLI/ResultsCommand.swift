@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VesselBuild
 import VesselImage
+import VesselResults
 import VesselSlurm
 
 /// `vessel results JOBID`: where a job's results are, each MANIFEST checked against the files.

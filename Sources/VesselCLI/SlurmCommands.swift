@@ -43,19 +43,9 @@ struct Resolve: ParsableCommand {
     }
 
     static func resolve(_ source: String, conversion: ConversionOptions, registry: RegistryFlags, announceCached: Bool = true) throws -> String {
-        let style = Progress.defaultStyle(quiet: conversion.quiet)
-        if isSquashFS(source) { return URL(fileURLWithPath: source).resolvingSymlinksInPath().path }
-        let looksLikeFile = source.hasPrefix("/") || source.hasPrefix("./") || source.hasPrefix("../")
-            || [".sqsh", ".sqfs", ".squashfs", ".tar"].contains { source.hasSuffix($0) }
-        if looksLikeFile, !FileManager.default.fileExists(atPath: source) {
-            throw ImageError.sourceNotFound(source)
-        }
         var puller = try registry.puller(quiet: conversion.quiet)
         puller.announceCached = announceCached
-        let options = try conversion.buildOptions()
-        let local = ["oci:", "oci-archive:", "docker-archive:"].contains { source.hasPrefix($0) } || FileManager.default.fileExists(atPath: source)
-        if local { return try puller.cachedLocal(try SourceReference.parse(source), options: options, progressStyle: style) }
-        return try puller.pull(source, output: nil, options: options, progressStyle: style).output
+        return try puller.resolve(source, options: try conversion.buildOptions(), progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
     }
 
     /// A file Vessel runs as it is: SquashFS, or an Apptainer/Singularity .sif file.

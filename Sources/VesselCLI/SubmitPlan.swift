@@ -3,6 +3,7 @@ import Foundation
 import VesselBuild
 import VesselImage
 import VesselPlacement
+import VesselResults
 import VesselSlurm
 import VesselWire
 

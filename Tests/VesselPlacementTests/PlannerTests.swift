@@ -1,6 +1,5 @@
 import Foundation
 import VesselPlacement
-import VesselSlurm
 import XCTest
 
 /// Placement decisions on inventories shaped like the test cluster (and larger ones), with
@@ -177,7 +176,7 @@ final class PlannerTests: XCTestCase {
     }
 }
 
-final class SlurmFormatTests: XCTestCase {
+final class SlurmValueTests: XCTestCase {
     func testGRESStrings() {
         XCTAssertEqual(GPUCount.parse("gpu:a100:4"), [GPUCount(type: "a100", count: 4)])
         XCTAssertEqual(GPUCount.parse("gpu:a100:2(IDX:0,2),gpu:v100:1(S:0)"), [GPUCount(type: "a100", count: 2), GPUCount(type: "v100", count: 1)])
@@ -197,44 +196,5 @@ final class SlurmFormatTests: XCTestCase {
         XCTAssertEqual(SlurmValues.megabytes("4000"), 4000)
         XCTAssertNil(SlurmValues.megabytes("lots"))
         XCTAssertEqual(SlurmValues.duration(minutes: 1470), "1-00:30:00")
-    }
-
-    func testHostLists() {
-        XCTAssertEqual(SlurmClient.expand("v100-[1-2],a100-1"), ["v100-1", "v100-2", "a100-1"])
-        XCTAssertEqual(SlurmClient.expand("n[008-010,12]"), ["n008", "n009", "n010", "n12"])
-    }
-
-    func testSbatchDirectives() {
-        let script = """
-            #!/bin/bash
-            #SBATCH --gpus=v100:1 -N 2
-            # a comment
-            #SBATCH --time 10  # ten minutes
-            #SBATCH -c4
-            echo hi
-            #SBATCH --mem=1G
-            """
-        let d = BatchScript.directives(script)
-        XCTAssertEqual(d.map(\.name), ["gpus", "N", "time", "c"])
-        XCTAssertEqual(d.map(\.value), ["v100:1", "2", "10", "4"])
-    }
-
-    func testGeneratedScriptsQuote() {
-        XCTAssertEqual(BatchScript.quote("it's"), "'it'\\''s'")
-        XCTAssertEqual(BatchScript.quote("/opt/x.py"), "/opt/x.py")
-        XCTAssertTrue(BatchScript.running(["python3", "-c", "print(1)"], tasks: 2, image: "i.sqsh").contains("exec srun python3 -c 'print(1)'"))
-    }
-
-    func testManifestRoundTripsAndVerifies() throws {
-        let dir = NSTemporaryDirectory() + "vessel-manifest-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "abc".write(toFile: dir + "/sub/a b\nc", atomically: true, encoding: .utf8)
-        let (sum, size) = try ResultManifest.hash(dir + "/sub/a b\nc")
-        let m = ResultManifest(entries: [.init(path: "sub/a b\nc", size: size, sha256: sum)])
-        XCTAssertEqual(try ResultManifest(text: m.text), m)
-        XCTAssertEqual(m.verify(in: dir), [])
-        try "abd".write(toFile: dir + "/sub/a b\nc", atomically: true, encoding: .utf8)
-        XCTAssertEqual(m.verify(in: dir).count, 1)
     }
 }
