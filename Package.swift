@@ -20,6 +20,7 @@ import Glibc
 //   VesselPlacement choosing the Slurm partition for a job from an inventory (pure logic, no Slurm calls)
 //   VesselSlurm     libslurm: inventory, will-run, submission, job state
 //   VesselResults   collecting a job's results into the user's results directory (no libslurm)
+//   VesselJobs      what vessel submit decides (SubmitPlan), where a job's results are
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   VesselStart     the container-start command line both executables share (QuickStart, launch)
 //   VesselCLI       the command-line interface (ArgumentParser commands, thin)
@@ -110,14 +111,18 @@ let package = Package(
         ]),
         .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselImage", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
         .target(name: "VesselPlacement"),
-        .target(name: "VesselSlurm", dependencies: ["VesselBasics", "VesselPlacement", "CSlurm"]),
+        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "CSlurm"]),
         // A job's results: collected from a node's /results into the user's results directory
         // (as the user, by the plugin's epilog), with a manifest and provenance. No libslurm.
         .target(name: "VesselResults", dependencies: ["VesselBasics", "VesselOCI"]),
+        // Jobs: what `vessel submit` decides (SubmitPlan, a value), where a job's results are.
+        .target(name: "VesselJobs", dependencies: [
+            "VesselBuild", "VesselImage", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselSquashFS", "VesselWire",
+        ]),
         .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"]),
         .target(name: "VesselCLI", dependencies: [
             "VesselStart", "VesselBuild", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
-            "VesselPlacement", "VesselResults", "VesselSlurm", "VesselWire",
+            "VesselJobs", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The front (Sources/vessel/main.swift says why it is static). Static only in release
@@ -140,7 +145,7 @@ let package = Package(
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
         .testTarget(name: "VesselImageTests", dependencies: ["VesselImage"]),
         .testTarget(name: "VesselBuildTests", dependencies: ["VesselBuild", "VesselImage"]),
-        .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "VesselBuild", "CDynamic"]),
+        .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "CDynamic"]),
         .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry"]),
         .testTarget(name: "VesselRuntimeTests", dependencies: ["VesselRuntime"]),
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement"]),

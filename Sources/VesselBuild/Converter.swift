@@ -27,6 +27,11 @@ public struct BuildOptions: Sendable {
     }
 }
 
+extension BuildOptions {
+    /// What `vessel build` does with no option given.
+    public static func defaults() throws -> BuildOptions { BuildOptions(compression: try CompressionOptions()) }
+}
+
 /// What a finished build reports.
 public struct BuildReport: Codable, Sendable {
     public let output: String

@@ -21,6 +21,18 @@ public struct Puller {
         RegistryClient.version = VesselVersion.current
     }
 
+    /// A puller as the site configures it: its cache (VESSEL_CACHE, cache-dir, ~/.cache/vessel)
+    /// and its parallelism (registry-parallel), unless `parallel` says otherwise; the site
+    /// file's warnings are said once.
+    public static func configured(registry: RegistryOptions, parallel: Int? = nil, quiet: Bool) throws -> Puller {
+        let config = SiteConfig.load()
+        for w in config.warnings { FileHandle.standardError.write(Data("vessel: warning: \(w)\n".utf8)) }
+        var p = Puller(registry: registry, cacheRoot: ImageCache.defaultRoot(config: config),
+                       parallelDownloads: parallel ?? config.parallelDownloads ?? 3)
+        if quiet { p.log = { _ in } }
+        return p
+    }
+
     /// What a pull found before converting anything.
     public struct Resolution {
         public let reference: RegistryReference

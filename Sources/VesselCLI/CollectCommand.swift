@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VesselJobs
 import VesselBuild
 import VesselImage
 import VesselResults

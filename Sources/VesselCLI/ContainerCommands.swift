@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import VesselBuild
+import VesselRegistry
 import VesselRuntime
 import VesselStart
 import VesselWire
@@ -133,6 +135,7 @@ struct Shell: ParsableCommand {
 /// converted) once per digest, as vessel resolve does; a path stays as it is.
 func cachedImage(_ image: String) throws -> String {
     guard image.hasPrefix("oras://") || image.hasPrefix("docker://") else { return image }
-    return try Resolve.resolve(image, conversion: try ConversionOptions.parse([]), registry: try RegistryFlags.parse([]),
-                               announceCached: false)
+    var puller = try Puller.configured(registry: .standard(quiet: false), quiet: false)
+    puller.announceCached = false
+    return try puller.resolve(image, options: try .defaults(), progressStyle: VesselBuild.Progress.defaultStyle(quiet: false))
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VesselJobs
 import VesselBuild
 import VesselImage
 import VesselSlurm
@@ -52,21 +53,5 @@ struct Jobs: ParsableCommand {
         } catch {
             throw fail("jobs", error)
         }
-    }
-}
-
-/// Where a job's results are: the root `vessel submit` recorded in the job's comment.
-enum JobResults {
-    /// RESULTS_ROOT when none is given: results-root in vessel.conf, else ~/vessel-results.
-    static func defaultRoot(_ config: SiteConfig = .load()) -> String {
-        config.resultsRoot ?? (ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()) + "/vessel-results"
-    }
-
-    static func root(of job: JobInfo) -> String? {
-        JobComment.resultsRoot(in: job.comment)
-    }
-
-    static func path(of job: JobInfo, user: String) -> String? {
-        root(of: job).map { "\($0)/\(user)/\(job.displayID)" }
     }
 }

@@ -97,17 +97,14 @@ struct RegistryFlags: ParsableArguments {
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ValidationError("--ca-file \(caFile): not a readable file")
         }
-        return RegistryOptions(caFile: caFile, insecure: insecure, credentials: CredentialStore(),
-                               log: { msg in if !quiet { FileHandle.standardError.write(Data(("vessel: " + msg + "\n").utf8)) } })
+        var options = RegistryOptions.standard(quiet: quiet)
+        options.caFile = caFile
+        options.insecure = insecure
+        return options
     }
 
     func puller(quiet: Bool) throws -> Puller {
-        let config = SiteConfig.load()
-        for w in config.warnings { FileHandle.standardError.write(Data("vessel: warning: \(w)\n".utf8)) }
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
-        var p = Puller(registry: try options(quiet: quiet), cacheRoot: ImageCache.defaultRoot(config: config),
-                       parallelDownloads: parallel ?? config.parallelDownloads ?? 3)
-        if quiet { p.log = { _ in } }
-        return p
+        return try Puller.configured(registry: try options(quiet: quiet), parallel: parallel, quiet: quiet)
     }
 }

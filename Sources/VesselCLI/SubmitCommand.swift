@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VesselJobs
 import VesselBuild
 import VesselImage
 import VesselPlacement
@@ -116,18 +117,45 @@ struct Submit: ParsableCommand {
             throw e
         } catch let e as ValidationError {
             throw e
+        } catch SubmitError.invalid(let why) {
+            throw ValidationError(why)
         } catch {
             throw fail("submit", error)
         }
     }
 
+    /// The command line as values, for SubmitPlan.
+    private var options: SubmitOptions {
+        var o = SubmitOptions(target: target)
+        o.command = command
+        o.image = image
+        o.gpus = gpus
+        o.gpuType = gpuType
+        o.nodes = nodes
+        o.tasksPerNode = tasksPerNode
+        o.cpusPerTask = cpusPerTask
+        o.mem = mem
+        o.time = time
+        o.partition = partition
+        o.array = array
+        o.account = account
+        o.qos = qos
+        o.results = results
+        o.jobName = jobName
+        o.output = output
+        o.error = error
+        o.quiet = quiet
+        return o
+    }
+
     private func submit() throws {
-        var plan = try SubmitPlan(self)
+        var plan = try SubmitPlan(options)
         let recorded = try inventory.map { try RecordedInventory.load($0) }
         let client = recorded == nil ? try SlurmClient() : nil
         // The image first (a conversion may take a while), so that placement sees the cluster
         // as it is when the job goes in.
-        let imagePath = try plan.resolveImage(quiet: quiet || json)
+        let imagePath = try plan.resolveImage(with: try Puller.configured(registry: .standard(quiet: quiet || json), quiet: quiet || json),
+                                              quiet: quiet || json)
         plan.requirements = try SubmitPlan.requirements(imagePath)
         let started = Date()
         let live = try recorded?.inventory ?? client!.inventory()

@@ -22,6 +22,15 @@ public struct RegistryOptions: Sendable {
     }
 }
 
+extension RegistryOptions {
+    /// As with no flag given: the system's CAs, HTTPS (plain HTTP only on loopback), the usual
+    /// credential files; waits and retries said on standard error unless `quiet`.
+    public static func standard(quiet: Bool) -> RegistryOptions {
+        RegistryOptions(credentials: CredentialStore(),
+                        log: { msg in if !quiet { FileHandle.standardError.write(Data(("vessel: " + msg + "\n").utf8)) } })
+    }
+}
+
 /// Receives a blob as it streams: told when the server starts over (200 to a ranged request).
 public protocol BlobWriter: AnyObject {
     var bytesHeld: Int64 { get }

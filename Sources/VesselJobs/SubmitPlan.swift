@@ -1,41 +1,41 @@
-import ArgumentParser
 import Foundation
 import VesselBuild
 import VesselImage
 import VesselPlacement
 import VesselResults
 import VesselSlurm
+import VesselSquashFS
 import VesselWire
 
 /// Everything `vessel submit` decides before it asks Slurm: the request (from options and the
 /// script's #SBATCH lines), the image, where results go, and the job as submitted.
-struct SubmitPlan {
-    var request = JobRequest()
-    var requirements = ImageRequirements()
-    var imageSource: String
-    var imageDigest: String?
-    var script: String
-    var command: [String]
-    var array: String?
-    var qos: String?
-    var name: String
-    var output: String
-    var error: String?
-    var resultsRoot: String
-    var user: String
-    var directory: String
+public struct SubmitPlan {
+    public var request = JobRequest()
+    public var requirements = ImageRequirements()
+    public var imageSource: String
+    public var imageDigest: String?
+    public var script: String
+    public var command: [String]
+    public var array: String?
+    public var qos: String?
+    public var name: String
+    public var output: String
+    public var error: String?
+    public var resultsRoot: String
+    public var user: String
+    public var directory: String
 
-    init(_ s: Submit) throws {
+    public init(_ s: SubmitOptions) throws {
         let fm = FileManager.default
         directory = fm.currentDirectoryPath
         user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.userName()
         var d: [String: String] = [:]   // #SBATCH values, by long name
         var scriptImage: String?
-        let isScript = fm.fileExists(atPath: s.target) && !Resolve.isSquashFS(s.target) && Self.startsWithShebang(s.target)
+        let isScript = fm.fileExists(atPath: s.target) && (try? SquashFSImage.superBlock(path: s.target)) == nil && Self.startsWithShebang(s.target)
         if isScript {
-            guard s.command.isEmpty else { throw ValidationError("a batch script takes no command after --") }
+            guard s.command.isEmpty else { throw SubmitError.invalid("a batch script takes no command after --") }
             guard let text = try? String(contentsOfFile: s.target, encoding: .utf8) else {
-                throw ValidationError("\(s.target): not a readable text file")
+                throw SubmitError.invalid("\(s.target): not a readable text file")
             }
             script = text
             command = [s.target]
@@ -54,12 +54,12 @@ struct SubmitPlan {
             }
             scriptImage = d["container-image"]
             guard let img = s.image ?? scriptImage else {
-                throw ValidationError("\(s.target) names no image: add --image IMAGE or an #SBATCH --container-image=IMAGE line")
+                throw SubmitError.invalid("\(s.target) names no image: add --image IMAGE or an #SBATCH --container-image=IMAGE line")
             }
             imageSource = img
         } else {
             guard !s.command.isEmpty else {
-                throw ValidationError("name the command to run after --, as in: vessel submit \(s.target) -- python3 train.py")
+                throw SubmitError.invalid("name the command to run after --, as in: vessel submit \(s.target) -- python3 train.py")
             }
             imageSource = s.target
             command = s.command
@@ -71,33 +71,33 @@ struct SubmitPlan {
         var gpus = s.gpus
         if gpus == nil, let g = d["gpus-per-node"] ?? d["gpus"] ?? d["gres"].map({ $0.hasPrefix("gpu:") ? String($0.dropFirst(4)) : $0 }) {
             let parts = g.split(separator: ":").map(String.init)
-            guard let n = Int(parts.last ?? "") else { throw ValidationError("#SBATCH GPU request \(g) is not [TYPE:]COUNT") }
+            guard let n = Int(parts.last ?? "") else { throw SubmitError.invalid("#SBATCH GPU request \(g) is not [TYPE:]COUNT") }
             gpus = n
             if parts.count == 2, gpuTypes.isEmpty { gpuTypes = [parts[0]] }
         }
         request.gpusPerNode = gpus ?? 0
         request.gpuTypes = gpuTypes
-        if request.gpusPerNode < 0 { throw ValidationError("--gpus must be 0 or more") }
-        if !gpuTypes.isEmpty, request.gpusPerNode == 0 { throw ValidationError("--gpu-type needs --gpus N") }
+        if request.gpusPerNode < 0 { throw SubmitError.invalid("--gpus must be 0 or more") }
+        if !gpuTypes.isEmpty, request.gpusPerNode == 0 { throw SubmitError.invalid("--gpu-type needs --gpus N") }
         func count(_ flag: Int?, _ key: String, _ name: String) throws -> Int? {
             if let flag { return flag }
             guard let v = d[key] else { return nil }
-            guard let n = Int(v) else { throw ValidationError("#SBATCH --\(key)=\(v): \(name) must be a number") }
+            guard let n = Int(v) else { throw SubmitError.invalid("#SBATCH --\(key)=\(v): \(name) must be a number") }
             return n
         }
         request.nodes = try count(s.nodes, "nodes", "nodes") ?? 1
         request.tasksPerNode = try count(s.tasksPerNode, "ntasks-per-node", "tasks per node") ?? 1
         request.cpusPerTask = try count(s.cpusPerTask, "cpus-per-task", "CPUs per task") ?? 1
         guard request.nodes >= 1, request.tasksPerNode >= 1, request.cpusPerTask >= 1 else {
-            throw ValidationError("--nodes, --tasks-per-node and --cpus-per-task must be at least 1")
+            throw SubmitError.invalid("--nodes, --tasks-per-node and --cpus-per-task must be at least 1")
         }
         if let m = s.mem ?? d["mem"] {
-            guard let mb = SlurmValues.megabytes(m) else { throw ValidationError("--mem \(m): not a size such as 4000, 500M or 16G") }
+            guard let mb = SlurmValues.megabytes(m) else { throw SubmitError.invalid("--mem \(m): not a size such as 4000, 500M or 16G") }
             request.memoryMB = mb
         }
         if let t = s.time ?? d["time"] {
             guard let minutes = SlurmValues.minutes(t), minutes > 0 else {
-                throw ValidationError("--time \(t): not a time limit such as 90, 2:00:00 or 1-12")
+                throw SubmitError.invalid("--time \(t): not a time limit such as 90, 2:00:00 or 1-12")
             }
             request.timeMinutes = minutes
         }
@@ -117,10 +117,8 @@ struct SubmitPlan {
 
     /// The image as a SquashFS file every node reads (converted into the cache once), with its
     /// digest for the job's provenance.
-    mutating func resolveImage(quiet: Bool) throws -> String {
-        let conversion = try ConversionOptions.parse(quiet ? ["--quiet"] : [])
-        let registry = try RegistryFlags.parse([])
-        let path = try Resolve.resolve(imageSource, conversion: conversion, registry: registry)
+    public mutating func resolveImage(with puller: Puller, quiet: Bool) throws -> String {
+        let path = try puller.resolve(imageSource, options: try BuildOptions.defaults(), progressStyle: Progress.defaultStyle(quiet: quiet))
         let inspection = try Inspection(path: path)
         imageDigest = inspection.provenance.map { $0.manifestDigest ?? $0.configDigest }
         return path
@@ -129,7 +127,7 @@ struct SubmitPlan {
     /// RESULTS_ROOT/USER made now (this user's, 0700: see UserResultsDirectory), so that a root
     /// the user cannot write to, or a USER directory someone else made, is refused before the
     /// job runs rather than reported after it ends.
-    func prepareResultsRoot() throws {
+    public func prepareResultsRoot() throws {
         let home: UserResultsDirectory
         do { home = try UserResultsDirectory(root: resultsRoot, user: user) } catch {
             throw SubmitError.resultsRoot(resultsRoot, "\(error)")
@@ -137,7 +135,7 @@ struct SubmitPlan {
         guard faccessat(home.fd, ".", W_OK, 0) == 0 else { throw SubmitError.resultsRoot(resultsRoot, "\(home.name) is not writable") }
     }
 
-    static func requirements(_ path: String) throws -> ImageRequirements {
+    public static func requirements(_ path: String) throws -> ImageRequirements {
         let labels = try Inspection(path: path).config?.labels ?? [:]
         return try ImageRequirements(labels: labels)
     }
@@ -146,7 +144,7 @@ struct SubmitPlan {
     /// them: _SLURM_SPANK_OPTION_* in the job's environment for the batch step (slurmstepd
     /// reads and removes them), SLURM_SPANK__SLURM_SPANK_OPTION_* for srun inside the job, and
     /// the SPANK job environment for the epilog that collects results.
-    func job(for c: Candidate, image: String) throws -> JobDescription {
+    public func job(for c: Candidate, image: String) throws -> JobDescription {
         var j = JobDescription()
         j.name = name
         j.partition = c.partition
@@ -198,7 +196,7 @@ struct SubmitPlan {
         return (try? h.read(upToCount: 2)) == Data("#!".utf8)
     }
 
-    static func userName() -> String {
+    public static func userName() -> String {
         guard let pw = getpwuid(getuid()) else { return String(getuid()) }
         return String(cString: pw.pointee.pw_name)
     }
@@ -217,35 +215,38 @@ struct SubmitPlan {
 
 /// A cluster inventory saved to a file, with Slurm's start estimates per partition: lets
 /// placement be replayed and benchmarked without a cluster (`vessel submit --inventory FILE`).
-struct RecordedInventory: Codable {
-    struct Start: Codable {
+public struct RecordedInventory: Codable {
+    public struct Start: Codable {
         /// Seconds from now.
         var startIn: TimeInterval
         var nodes: [String]?
     }
 
-    var inventory: Inventory
-    var estimates: [String: Start]
+    public var inventory: Inventory
+    public var estimates: [String: Start]
 
-    static func load(_ path: String) throws -> RecordedInventory {
+    public static func load(_ path: String) throws -> RecordedInventory {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--inventory \(path): not a readable file")
+            throw SubmitError.invalid("--inventory \(path): not a readable file")
         }
         return try JSONDecoder().decode(RecordedInventory.self, from: data)
     }
 
-    func estimate(_ c: Candidate, now: Date) -> Estimate {
+    public func estimate(_ c: Candidate, now: Date) -> Estimate {
         let e = estimates[c.partition]
         return Estimate(start: now.addingTimeInterval(e?.startIn ?? 0), nodes: e?.nodes ?? [])
     }
 }
 
-enum SubmitError: Error, CustomStringConvertible {
+public enum SubmitError: Error, CustomStringConvertible {
     case resultsRoot(String, String)
+    /// A request that cannot be submitted as written (the command line says it as a usage error).
+    case invalid(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .resultsRoot(let root, let why): return "results root \(root): \(why); nothing submitted"
+        case .invalid(let why): return why
         }
     }
 }
