@@ -38,6 +38,7 @@ void vessel_spank_info(const char *message) { slurm_spank_log("vessel: %s", mess
 int vessel_spank_job_env(spank_t sp, char ***env) { return spank_get_item(sp, S_JOB_ENV, env); }
 int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv) { return spank_get_item(sp, S_JOB_ARGV, argc, argv); }
 int vessel_spank_job_id(spank_t sp, uint32_t *id) { return spank_get_item(sp, S_JOB_ID, id); }
+int vessel_spank_local_task_id(spank_t sp, int *id) { return spank_get_item(sp, S_TASK_ID, id); }
 int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid) {
     int rc = spank_get_item(sp, S_JOB_UID, uid);
     return rc ? rc : spank_get_item(sp, S_JOB_GID, gid);

@@ -31,13 +31,14 @@ public enum Syscall {
         bytes.withUnsafeBytes { writeAll(fd, $0) }
     }
 
-    /// Reads `fd` to its end; nil when a read fails (errno set).
+    /// Reads `fd` to its end (a non-blocking one: to what it holds now); nil when a read fails
+    /// (errno set).
     public static func readAll(_ fd: Int32) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
             let n = retrying { read(fd, &chunk, chunk.count) }
-            if n < 0 { return nil }
+            if n < 0 { return errno == EAGAIN ? bytes : nil }
             if n == 0 { return bytes }
             bytes += chunk[..<n]
         }

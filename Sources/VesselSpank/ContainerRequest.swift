@@ -20,6 +20,8 @@ struct ContainerRequest {
     var results: String?
     /// Namespaces the step's container gets of its own (net, ipc, uts).
     var unshare: [String] = []
+    /// --container-verbose: the helper's step log, written to the first task's stderr.
+    var verbose = false
     /// What was taken, so that a second call with the same option and value is a no-op.
     private var taken: Set<String> = []
     /// The options given (on the command line, or by a twin), which their twins do not override.
@@ -66,7 +68,8 @@ struct ContainerRequest {
             results = v
         case .unshare:
             do { unshare += try ContainerOption.parseNamespaces(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
-        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .verbose, .join, .noJoin:
+        case .verbose: verbose = true
+        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .join, .noJoin:
             throw OptionError("--\(name): not an option of the plugin")
         }
     }

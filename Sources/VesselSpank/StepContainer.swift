@@ -12,10 +12,13 @@ final class StepContainer {
     /// The helper as slurmstepd started it; stopped at the end of the step.
     let helper: ChildProcess
     let announcement: Announcement
+    /// With --container-verbose: what the helper said it did, for the node's first task to show.
+    let stepLog: String
 
-    private init(helper: ChildProcess, announcement: Announcement) {
+    private init(helper: ChildProcess, announcement: Announcement, stepLog: String) {
         self.helper = helper
         self.announcement = announcement
+        self.stepLog = stepLog
     }
 
     static func start(_ sp: OpaquePointer?, image: String, request: ContainerRequest, config: PluginConfig) throws -> StepContainer {
@@ -55,31 +58,44 @@ final class StepContainer {
             args.append(cli(.nv))
         }
         for name in request.envNames { if let v = env[name] { args += [cli(.env), "\(name)=\(v)"] } }
+        if request.verbose { args.append(cli(.verbose)) }
         args.append(path)
 
         var fds: [Int32] = [-1, -1]
         guard vessel_spank_pipe(&fds) == 0 else { throw OptionError("cannot make a pipe: \(String(cString: strerror(errno)))") }
         let cwd = env["PWD"] ?? env["SLURM_SUBMIT_DIR"] ?? "/"
-        let helper = ChildProcess.spawn(args, environment: list, directory: cwd, uid: uid, gid: gid, readyFD: fds[1])
+        // --container-verbose: the helper's stderr is a pipe, its step log read once the container
+        // is announced (the log's lines come before; the helper keeps the pipe while it serves).
+        var logFDs: [Int32] = [-1, -1]
+        if request.verbose, vessel_spank_pipe(&logFDs) != 0 { logFDs = [-1, -1] }
+        let helper = ChildProcess.spawn(args, environment: list, directory: cwd, uid: uid, gid: gid, readyFD: fds[1], errorFD: logFDs[1])
         close(fds[1])
+        if logFDs[1] >= 0 { close(logFDs[1]) }
+        defer { if logFDs[0] >= 0 { close(logFDs[0]) } }
         guard let helper else {
             close(fds[0])
             throw OptionError("cannot start \(config.runtime): \(String(cString: strerror(errno)))")
         }
         let text = readAll(fds[0])
         close(fds[0])
+        var stepLog = ""
+        if logFDs[0] >= 0, fcntl(logFDs[0], F_SETFL, O_NONBLOCK) == 0 { stepLog = readAll(logFDs[0]) }
         let a = Announcement(decoding: text)
         if let error = a.error ?? (a.pid == nil ? "the container helper ended without a word (\(config.runtime) spank-helper)" : nil) {
             helper.signal(SIGKILL)
             _ = helper.wait()
             throw OptionError(error.hasPrefix(path) ? error : "\(image): \(error)")
         }
-        return StepContainer(helper: helper, announcement: a)
+        return StepContainer(helper: helper, announcement: a, stepLog: stepLog)
     }
 
     /// In a task, before Slurm execs its command: enter the container, take its environment,
     /// and go to the working directory.
     func join(_ sp: OpaquePointer?, request: ContainerRequest) throws {
+        var task: Int32 = -1
+        if !stepLog.isEmpty, vessel_spank_local_task_id(sp, &task) == 0, task == 0 {
+            _ = stepLog.withCString { write(2, $0, strlen($0)) }
+        }
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let cwd = getcwd(&buf, buf.count).map { _ in String(cString: buf) }
         // As the job's user (task_init), who may only open the namespaces of their own processes.

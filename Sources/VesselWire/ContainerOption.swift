@@ -96,7 +96,7 @@ public struct ContainerOption: Sendable {
               plugin: nil),
         .init(id: .verbose,
               cli: .init(long: "verbose", short: "v", kind: .flag, help: "Say on standard error what is done to start the container (the mounts, the image, the init) and when."),
-              plugin: nil),
+              plugin: .init(long: "container-verbose", short: nil, kind: .flag, help: "Write what making the step's container did on each node (the mounts, the image, the init) and when to the first task's standard error.")),
         .init(id: .unshare,
               cli: .init(long: "unshare", short: nil, kind: .values("NS,..."), help: "Give the container namespaces of its own: net (only loopback), ipc, uts."),
               plugin: .init(long: "container-unshare", short: nil, kind: .values("NS,..."), help: "Give the step's container namespaces of its own: net (only loopback), ipc, uts.")),
@@ -138,10 +138,9 @@ public struct ContainerOption: Sendable {
         return all.first { $0.cli?.short == c }
     }
 
-    /// The plugin's options, in the order srun's --help lists them.
-    public static var pluginOptions: [ContainerOption] { pluginOrder.map(row) }
-    static let pluginOrder: [ID] = [.image, .bind, .workdir, .keepEnv, .writable, .readonly, .mountHome, .noHome, .fakeroot, .noRemapRoot,
-                                    .entrypoint, .noEntrypoint, .entrypointLog, .unshare, .results]
+    /// The plugin's options (the rows with a plugin spelling), in the table's order, which is
+    /// the order srun's --help lists them in.
+    public static let pluginOptions: [ContainerOption] = all.filter { $0.plugin != nil }
 
     /// What --unshare and --container-unshare take.
     public static let unshareable: Set<String> = ["net", "ipc", "uts"]

@@ -306,6 +306,21 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertTrue(lines.last?.hasPrefix(dir + "/cache/images/") ?? false, r.stdout)
     }
 
+    /// --container-verbose (or its twin): the step log of making the container, once per node,
+    /// on the first task's standard error; nothing without it.
+    func testContainerVerboseShowsTheStepLogOnce() throws {
+        let r = try srun("-p", "cpu", "-n", "3", "--container-verbose", "--container-image=\(image)", "true")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("vessel: ") && $0.contains(" ms  opened \(image)") }.count, 1, r.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("vessel: ") && $0.contains("image mounted at") }, r.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("vessel: ") && $0.contains("init started") }, r.stderr)
+        let twin = try srun("-p", "cpu", "--container-image=\(image)", "true", env: ["VESSEL_CONTAINER_VERBOSE": "1"])
+        XCTAssertTrue(twin.stderr.contains("image mounted at"), twin.stderr)
+        let quiet = try srun("-p", "cpu", "--container-image=\(image)", "true")
+        XCTAssertEqual(quiet.stderr, "")
+    }
+
     /// An image file pushed to a registry (vessel push) runs as --container-image=oras://...:
     /// resolved once, at submission, into the user's cache; every task runs that file.
     func testAnOrasImageIsResolvedAtSubmission() throws {

@@ -21,6 +21,7 @@ int vessel_spank_job_env(spank_t sp, char ***env);
 int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid);
 int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv);
 int vessel_spank_job_id(spank_t sp, uint32_t *id);
+int vessel_spank_local_task_id(spank_t sp, int *id);
 
 // pipe2 with O_CLOEXEC, which Swift's Glibc module does not declare.
 int vessel_spank_pipe(int fds[2]);
