@@ -4,7 +4,8 @@ import PackageDescription
 import Glibc
 #endif
 
-// Module map (one concern each):
+// Module map (one concern each), in folders by layer: Sources/{Basics,Image,Run,Slurm,CLI,Fuzz}/MODULE,
+// each C shim beside the module it serves:
 //   VesselBasics    small system helpers: the EINTR-safe syscall wrapper, files opened once (Glibc only)
 //   VesselWire      what the CLI and the plugin agree on: the container-option table, the bind
 //                   grammar, the serve announcement, Slurm's names (pure Swift, no Foundation)
@@ -27,7 +28,7 @@ import Glibc
 //   VesselFuzzing   fuzz targets over the parsers of untrusted bytes (manifests, layers)
 //   vessel          the front users call: starts containers itself (static), hands the rest to vessel-cli
 //   vessel-cli      every command (dynamically linked; beside vessel, or in libexec/vessel/)
-// Not here: vessel-hostexec (Sources/vessel-hostexec/main.c), a small static C program that
+// Not here: vessel-hostexec (Sources/Slurm/vessel-hostexec/main.c), a small static C program that
 // scripts/lib/build-hostexec compiles with cc: SwiftPM links every executable through swiftc,
 // which would put the Swift runtime (9 MB) into 47 lines of C.
 /// lld can pack vessel-cli's ~90,000 relative relocations (those of the static Swift runtime
@@ -62,82 +63,83 @@ let package = Package(
     ],
     targets: [
         // Shared libraries opened on first use (libarchive, libcurl, libslurm): see vessel_dynamic.h.
-        .target(name: "CDynamic"),
+        .target(name: "CDynamic", path: "Sources/Basics/CDynamic"),
         // libarchive (layer tars), loaded on first use: see vessel_archive.h.
-        .target(name: "CArchive", dependencies: ["CDynamic"]),
-        .systemLibrary(name: "CSquashFS", pkgConfig: "libsquashfs1",
+        .target(name: "CArchive", dependencies: ["CDynamic"], path: "Sources/Image/CArchive"),
+        .systemLibrary(name: "CSquashFS", path: "Sources/Image/CSquashFS", pkgConfig: "libsquashfs1",
                        providers: [.apt(["libsquashfs-dev"])]),
         // libsquashfuse's FUSE operations, compiled apart: its configure macros clash with Swift's Glibc.
-        .target(name: "CVesselFuse", linkerSettings: [
+        .target(name: "CVesselFuse", path: "Sources/Run/CVesselFuse", linkerSettings: [
             .linkedLibrary("squashfuse_ll"), .linkedLibrary("squashfuse"), .linkedLibrary("fuse3"), .linkedLibrary("zstd"),
         ]),
-        .systemLibrary(name: "CLinux"),
+        // Linux calls Swift cannot make (fork, vfork, variadic syscalls and ioctls, a seccomp filter).
+        .target(name: "CLinux", path: "Sources/Run/CLinux"),
         // HTTP for registries: libcurl brings TLS with the system CA store, HTTP/2, proxies and
         // ranged requests, and is what Foundation's own URLSession sits on here. Loaded on first
         // use (vessel_curl.c), so that starting a container does not load its 30 libraries.
-        .target(name: "CCurl", dependencies: ["CDynamic"]),
+        .target(name: "CCurl", dependencies: ["CDynamic"], path: "Sources/Image/CCurl"),
         // libslurm: inventory, will-run estimates, submission, job state (vessel submit, jobs,
         // results), loaded on first use: see vessel_slurm.h.
-        .target(name: "CSlurm", dependencies: ["CDynamic"]),
+        .target(name: "CSlurm", dependencies: ["CDynamic"], path: "Sources/Slurm/CSlurm"),
         // The SPANK plugin: exported symbols and variadic calls in C, the rest in Swift with its
         // standard library linked in, so that nodes need no Swift. spank_* resolve from the
         // Slurm process that loads it (do not link libslurm).
-        .target(name: "CVesselSpank"),
-        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "CLinux", "VesselBasics", "VesselWire"],
+        .target(name: "CVesselSpank", path: "Sources/Slurm/CVesselSpank"),
+        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "CLinux", "VesselBasics", "VesselWire"], path: "Sources/Slurm/VesselSpank",
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // What the CLI and the plugin agree on: the container-option table, the bind grammar,
         // the serve announcement, Slurm's names for plugin options. Pure Swift, no Foundation,
         // so that the plugin links it.
         // Small system helpers every module uses: one EINTR-safe syscall wrapper, files opened
         // once, small files and the environment without Foundation. Glibc only.
-        .target(name: "VesselBasics"),
-        .target(name: "VesselWire", dependencies: ["VesselBasics"]),
-        .target(name: "VesselTree"),
+        .target(name: "VesselBasics", path: "Sources/Basics/VesselBasics"),
+        .target(name: "VesselWire", dependencies: ["VesselBasics"], path: "Sources/Basics/VesselWire"),
+        .target(name: "VesselTree", path: "Sources/Image/VesselTree"),
         .target(name: "VesselOCI", dependencies: [
             "VesselBasics", "VesselTree", "CArchive",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "VesselRegistry", dependencies: ["VesselBasics", "VesselOCI", "CCurl"]),
-        .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"]),
+        ], path: "Sources/Image/VesselOCI"),
+        .target(name: "VesselRegistry", dependencies: ["VesselBasics", "VesselOCI", "CCurl"], path: "Sources/Image/VesselRegistry"),
+        .target(name: "VesselSquashFS", dependencies: ["VesselTree", "CSquashFS"], path: "Sources/Image/VesselSquashFS"),
         // The image contract: what a Vessel image says about itself (/.vessel/: RuntimeConfig,
         // Provenance), reading it (Inspection, a .sif file's /.singularity.d too), and the site's
         // policy (SiteConfig). What running an image needs, without the builder or a registry.
-        .target(name: "VesselImage", dependencies: ["VesselBasics", "VesselSquashFS"]),
-        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"]),
+        .target(name: "VesselImage", dependencies: ["VesselBasics", "VesselSquashFS"], path: "Sources/Image/VesselImage"),
+        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"], path: "Sources/Image/VesselBuild"),
         .target(name: "VesselSign", dependencies: [
             "VesselImage", "VesselOCI", "VesselSquashFS",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
-        ]),
-        .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselImage", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"]),
-        .target(name: "VesselPlacement"),
-        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "CSlurm"]),
+        ], path: "Sources/Image/VesselSign"),
+        .target(name: "VesselRuntime", dependencies: ["VesselBasics", "VesselImage", "VesselSquashFS", "VesselWire", "CVesselFuse", "CLinux"], path: "Sources/Run/VesselRuntime"),
+        .target(name: "VesselPlacement", path: "Sources/Slurm/VesselPlacement"),
+        .target(name: "VesselSlurm", dependencies: ["VesselPlacement", "CSlurm"], path: "Sources/Slurm/VesselSlurm"),
         // A job's results: collected from a node's /results into the user's results directory
         // (as the user, by the plugin's epilog), with a manifest and provenance. No libslurm.
-        .target(name: "VesselResults", dependencies: ["VesselBasics", "VesselOCI"]),
+        .target(name: "VesselResults", dependencies: ["VesselBasics", "VesselOCI"], path: "Sources/Slurm/VesselResults"),
         // Jobs: what `vessel submit` decides (SubmitPlan, a value), where a job's results are.
         .target(name: "VesselJobs", dependencies: [
             "VesselBuild", "VesselImage", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselSquashFS", "VesselWire",
-        ]),
-        .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"]),
+        ], path: "Sources/Slurm/VesselJobs"),
+        .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"], path: "Sources/Run/VesselStart"),
         .target(name: "VesselCLI", dependencies: [
             "VesselStart", "VesselBuild", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
             "VesselJobs", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
-        // The front (Sources/vessel/main.swift says why it is static). Static only in release
+        ], path: "Sources/CLI/VesselCLI"),
+        // The front (Sources/CLI/vessel/main.swift says why it is static). Static only in release
         // builds, which are made with --static-swift-stdlib (scripts/setup); debug builds, the
         // tests', link it like any program. Its C libraries then come from their static
         // archives, so name what libsquashfs and libsquashfuse need.
-        .executableTarget(name: "vessel", dependencies: ["VesselBasics", "VesselStart"], linkerSettings: [
+        .executableTarget(name: "vessel", dependencies: ["VesselBasics", "VesselStart"], path: "Sources/CLI/vessel", linkerSettings: [
             .unsafeFlags(["-static-executable", "-use-ld=lld"], .when(configuration: .release)),
             .linkedLibrary("zstd"), .linkedLibrary("lz4"), .linkedLibrary("lzma"), .linkedLibrary("z"), .linkedLibrary("lzo2"),
         ]),
         // Fuzz targets for what untrusted bytes reach (scripts/bench fuzz builds vessel-fuzz
         // with -sanitize=fuzzer; plainly built, it replays inputs).
-        .target(name: "VesselFuzzing", dependencies: ["VesselOCI", "VesselTree"]),
-        .executableTarget(name: "vessel-fuzz", dependencies: ["VesselFuzzing"], linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
-        .executableTarget(name: "vessel-cli", dependencies: ["VesselCLI"], linkerSettings: [
+        .target(name: "VesselFuzzing", dependencies: ["VesselOCI", "VesselTree"], path: "Sources/Fuzz/VesselFuzzing"),
+        .executableTarget(name: "vessel-fuzz", dependencies: ["VesselFuzzing"], path: "Sources/Fuzz/vessel-fuzz", linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
+        .executableTarget(name: "vessel-cli", dependencies: ["VesselCLI"], path: "Sources/CLI/vessel-cli", linkerSettings: [
             // lld (shipped with Swift) links in seconds instead of a minute.
             .unsafeFlags(["-use-ld=lld"] + packedRelocations),
         ]),

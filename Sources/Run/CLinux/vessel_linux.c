@@ -1,38 +1,16 @@
-/* Linux calls Swift cannot make directly: variadic syscall(2), and fork(2), which Swift marks
- * unavailable. Vessel forks only while it is single-threaded. */
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stddef.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sched.h>
-#include <stdio.h>
-#include <signal.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
+/* What vessel_linux.h declares: the system calls and the fork-to-exec code Swift cannot write
+ * (variadic calls, fork/vfork, ioctl, a seccomp filter). */
+#include "vessel_linux.h"
 
-static inline int vessel_pivot_root(const char *new_root, const char *put_old) {
+int vessel_pivot_root(const char *new_root, const char *put_old) {
     return (int)syscall(SYS_pivot_root, new_root, put_old);
 }
-static inline pid_t vessel_fork(void) { return fork(); }
-static inline int vessel_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
-static const int vessel_clone_newuser = CLONE_NEWUSER;
-static const int vessel_clone_newns = CLONE_NEWNS;
-static const int vessel_clone_newpid = CLONE_NEWPID;
-static const int vessel_clone_newnet = CLONE_NEWNET;
-static const int vessel_clone_newipc = CLONE_NEWIPC;
-static const int vessel_clone_newuts = CLONE_NEWUTS;
 
-/* Brings the loopback interface of a new network namespace up (it starts down). 0, or -1.
- * Through syscall(2) with the kernel's numbers: <net/if.h> and <sys/socket.h> in this module
- * clash with the definitions Swift's other C modules (Dispatch) take from <sys/select.h>. */
-static inline int vessel_loopback_up(void) {
+pid_t vessel_fork(void) { return fork(); }
+
+int vessel_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
+int vessel_loopback_up(void) {
     struct { char name[16]; short flags; char pad[22]; } ifr = { "lo", 0, { 0 } };  /* struct ifreq */
     long fd = syscall(SYS_socket, 2 /* AF_INET */, 2 /* SOCK_DGRAM */ | 02000000 /* SOCK_CLOEXEC */, 0);
     if (fd < 0) return -1;
@@ -45,17 +23,7 @@ static inline int vessel_loopback_up(void) {
     return rc == 0 ? 0 : -1;
 }
 
-#include <fcntl.h>
-#include <errno.h>
-#include <linux/loop.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <stdio.h>
-
-/* Attaches `image_fd` read-only to a free loop device that detaches itself when its last
- * mount goes; writes /dev/loopN into `path`. The device shows `size_limit` bytes (0: all) from
- * `offset` (a SIF file's partition). Returns the device's descriptor, or -errno. */
-static inline int vessel_loop_attach(int image_fd, unsigned long long offset, unsigned long long size_limit,
+int vessel_loop_attach(int image_fd, unsigned long long offset, unsigned long long size_limit,
                                      char *path, size_t path_size) {
     int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
     if (ctl < 0) return -errno;
@@ -80,22 +48,14 @@ static inline int vessel_loop_attach(int image_fd, unsigned long long offset, un
     return dev;
 }
 
-#include <linux/capability.h>
-// Drops every capability of the calling thread. A step container's helper does this once its
-// namespaces are made, so that the tasks inside (with fewer capabilities) may reach its
-// /proc/PID/root: the kernel lets a process look into another only if it holds at least the
-// other's capabilities.
-static inline int vessel_drop_capabilities(void) {
+int vessel_drop_capabilities(void) {
     struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof data);
     return (int)syscall(SYS_capset, &header, data);
 }
 
-// Keeps CAP_SYS_ADMIN across execve (an ambient capability, in the container's user namespace
-// only): fuse-overlayfs, started by the container's init when the kernel refuses overlayfs,
-// mounts with it.
-static inline int vessel_keep_sys_admin(void) {
+int vessel_keep_sys_admin(void) {
     struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
     struct __user_cap_data_struct data[2];
     if (syscall(SYS_capget, &header, data) != 0) return -1;
@@ -104,12 +64,7 @@ static inline int vessel_keep_sys_admin(void) {
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_ADMIN, 0, 0);
 }
 
-// Starts `path` as a child, as posix_spawn does: vfork, so the init's memory is not copied
-// (a fork of Vessel costs about half a millisecond). In the child: the signals in `defaults`
-// back to their default action, the ids switched when `switch_ids`, then execve. On the
-// child's failure *failed_step says where (1: the ids, 2: execve) and *child_errno why; the
-// child has then exited 125, 127 (no such file) or 126. Returns the child's pid, or -1.
-static inline pid_t vessel_spawn(const char *path, char *const argv[], char *const envp[],
+pid_t vessel_spawn(const char *path, char *const argv[], char *const envp[],
                                  const int *defaults, int ndefaults, int switch_ids, uid_t uid, gid_t gid,
                                  volatile int *failed_step, volatile int *child_errno) {
     *failed_step = 0;
@@ -129,11 +84,7 @@ static inline pid_t vessel_spawn(const char *path, char *const argv[], char *con
     _exit(*child_errno == ENOENT ? 127 : 126);
 }
 
-/* Joins the container whose process is `pid`: its user and mount namespaces, and the net, ipc
- * and uts namespaces it has of its own (--unshare). The caller must be single-threaded (a
- * user namespace is joined only so). The plugin's tasks and the tasks of `srun vessel exec`
- * that share one container (SharedContainer) both join this way. Returns 0, or -1 with errno. */
-static inline int vessel_join_namespaces(pid_t pid) {
+int vessel_join_namespaces(pid_t pid) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
     int user = open(path, O_RDONLY | O_CLOEXEC);
@@ -162,13 +113,7 @@ static inline int vessel_join_namespaces(pid_t pid) {
     return rc;
 }
 
-/* Root inside a user namespace that maps only the user's own id (no subordinate ids) cannot
- * give a file to any other owner: chown(2) fails with EINVAL, and dpkg and apt, which chown
- * what they install, fail. As Enroot and Pyxis do, this seccomp filter makes the chown family
- * succeed without doing anything (the files keep the user's id, shown as root inside).
- * Inherited across fork and execve; installed once no_new_privs is not needed (root in the
- * namespace holds CAP_SYS_ADMIN there). Returns 0, or -1 with errno. */
-static inline int vessel_fake_chown(void) {
+int vessel_fake_chown(void) {
 #if defined(__x86_64__)
 #define VESSEL_AUDIT_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
