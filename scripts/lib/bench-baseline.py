@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""bench-baseline.py -- paired rounds of the same commands with two builds' binaries (see
+bench-baseline); medians and ratios (this tree / the baseline) into BENCHMARKS.md."""
+import argparse
+import json
+import os
+import pwd
+import resource
+import statistics
+import subprocess
+import time
+
+import benchmd
+
+
+def as_user(user):
+    pw = pwd.getpwnam(user)
+    env = dict(os.environ, HOME=pw.pw_dir, USER=user, LOGNAME=user)
+    return ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups"], env
+
+
+def timed(argv, env, cwd):
+    """Wall and CPU (user+sys of the process tree) seconds of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.monotonic()
+    r = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.monotonic() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr.decode()[-400:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def drop_caches():
+    subprocess.run(["sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], check=True)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for a in ["--old", "--new", "--user", "--work", "--layout", "--image", "--cluster", "--results", "--markdown", "--command", "--machine"]:
+        p.add_argument(a, required=True)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--labels", nargs=2, required=True)
+    a = p.parse_args()
+    prefix, env = as_user(a.user)
+    bins = {"new": a.new, "old": a.old}
+    cases = {
+        "convert": lambda b: (prefix + [f"{b}/vessel", "build", "-q", "--force", f"{a.work}/out.sqsh", f"oci:{a.layout}"], 1, True),
+        "run": lambda b: (prefix + ["sh", "-c", f"for i in $(seq 20); do {b}/vessel exec {a.image} /bin/true; done"], 20, False),
+    }
+    if a.cluster == "yes":
+        cases["slurm"] = lambda b: (prefix + ["srun", "-p", "cpu", f"{b}/vessel", "exec", a.image, "/bin/true"], 1, False)
+    samples = {c: {"new": [], "old": []} for c in cases}
+    for rnd in range(a.runs):
+        for case, make in cases.items():
+            order = ["new", "old"] if rnd % 2 == 0 else ["old", "new"]
+            for side in order:
+                argv, per, cold = make(bins[side])
+                if cold:
+                    drop_caches()
+                wall, cpu = timed(argv, env, a.work)
+                samples[case][side].append((wall / per, cpu / per))
+    rows = []
+    with open(a.results, "a") as out:
+        for case, s in samples.items():
+            med = {side: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for side, v in s.items()}
+            ratio_wall = statistics.median(n[0] / o[0] for n, o in zip(s["new"], s["old"]))
+            ratio_cpu = statistics.median(n[1] / o[1] for n, o in zip(s["new"], s["old"]) if o[1] > 0)
+            out.write(json.dumps({"case": case, "new": s["new"], "old": s["old"], "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu}) + "\n")
+            unit = 1000 if case != "convert" else 1
+            fmt = (lambda x: f"{x * 1000:.1f} ms") if unit == 1000 else (lambda x: f"{x:.2f} s")
+            rows.append(f"| {case} | {fmt(med['new'][0])} | {fmt(med['old'][0])} | **{ratio_wall:.2f}x** | "
+                        f"{fmt(med['new'][1])} | {fmt(med['old'][1])} | **{ratio_cpu:.2f}x** |")
+    here, rev = a.labels
+    text = (f"## baseline\n\nThis tree ({here}) against {rev}, the same commands in paired rounds (order alternating), "
+            f"{a.runs} rounds. Ratios are the median of the per-round ratios, this tree over {rev}: under 1.00 is faster.\n\n"
+            f"Command: `{a.command}`. Machine: {a.machine}.\n\n"
+            f"| case | wall, {here} | wall, {rev} | wall ratio | CPU, {here} | CPU, {rev} | CPU ratio |\n"
+            "| --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
+            "convert: `vessel build` of the debian fixture from its OCI layout, page cache dropped. run: `vessel exec "
+            "debian.sqsh /bin/true`, per start (20 a round). slurm: `srun -p cpu vessel exec debian.sqsh /bin/true` on the "
+            "test cluster (the plugin's own path keeps the plugin slurmd loaded, so it is not compared here).\n")
+    benchmd.replace(a.markdown, "baseline", text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
