@@ -22,6 +22,7 @@ import Glibc
 //   VesselSlurm     libslurm: inventory, will-run, submission, job state
 //   VesselResults   collecting a job's results into the user's results directory (no libslurm)
 //   VesselJobs      what vessel submit decides (SubmitPlan), where a job's results are
+//   VesselSpankRequest the plugin's options and plugstack.conf arguments, as values
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   VesselStart     the container-start command line both executables share (QuickStart, launch)
 //   VesselCLI       the command-line interface (ArgumentParser commands, thin)
@@ -85,7 +86,10 @@ let package = Package(
         // standard library linked in, so that nodes need no Swift. spank_* resolve from the
         // Slurm process that loads it (do not link libslurm).
         .target(name: "CVesselSpank", path: "Sources/Slurm/CVesselSpank"),
-        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "CLinux", "VesselBasics", "VesselWire"], path: "Sources/Slurm/VesselSpank",
+        // The plugin's options and arguments as values (what srun, sbatch and plugstack.conf said),
+        // apart from the plugin's glue so that unit tests can take them.
+        .target(name: "VesselSpankRequest", dependencies: ["VesselWire"], path: "Sources/Slurm/VesselSpankRequest"),
+        .target(name: "VesselSpank", dependencies: ["CVesselSpank", "CLinux", "VesselBasics", "VesselSpankRequest", "VesselWire"], path: "Sources/Slurm/VesselSpank",
                 linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // What the CLI and the plugin agree on: the container-option table, the bind grammar,
         // the serve announcement, Slurm's names for plugin options. Pure Swift, no Foundation,
@@ -153,6 +157,9 @@ let package = Package(
         .testTarget(name: "VesselPlacementTests", dependencies: ["VesselPlacement"]),
         .testTarget(name: "VesselSlurmTests", dependencies: ["VesselSlurm"]),
         .testTarget(name: "VesselResultsTests", dependencies: ["VesselResults"]),
+        .testTarget(name: "VesselSpankTests", dependencies: ["VesselSpankRequest", "VesselWire"]),
+        .testTarget(name: "VesselSquashFSTests", dependencies: ["VesselSquashFS"]),
+        .testTarget(name: "VesselSignTests", dependencies: ["VesselSign"]),
         .testTarget(name: "VesselEndToEndTests", dependencies: ["VesselWire"]),
         .testTarget(name: "VesselCLITests", dependencies: [
             "VesselCLI", "VesselStart", "VesselWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -41,22 +41,15 @@ CURLcode vessel_curl_set_off(CURL *c, CURLoption o, curl_off_t v) { return CALL(
 CURLcode vessel_curl_set_ptr(CURL *c, CURLoption o, const void *v) { return CALL(curl_easy_setopt)(c, o, v); }
 CURLcode vessel_curl_set_string(CURL *c, CURLoption o, const char *v) { return CALL(curl_easy_setopt)(c, o, v); }
 
-CURLcode vessel_curl_set_write(CURL *c, vessel_curl_data_fn f, void *ctx) {
-    CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_WRITEFUNCTION, f);
-    return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_WRITEDATA, ctx);
+/* A callback and the pointer curl hands it: two options set together. */
+static CURLcode set_callback(CURL *c, CURLoption function, CURLoption data, void *f, void *ctx) {
+    CURLcode rc = CALL(curl_easy_setopt)(c, function, f);
+    return rc ? rc : CALL(curl_easy_setopt)(c, data, ctx);
 }
-CURLcode vessel_curl_set_read(CURL *c, vessel_curl_data_fn f, void *ctx) {
-    CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_READFUNCTION, f);
-    return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_READDATA, ctx);
-}
-CURLcode vessel_curl_set_seek(CURL *c, vessel_curl_seek_fn f, void *ctx) {
-    CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_SEEKFUNCTION, f);
-    return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_SEEKDATA, ctx);
-}
-CURLcode vessel_curl_set_header(CURL *c, vessel_curl_data_fn f, void *ctx) {
-    CURLcode rc = CALL(curl_easy_setopt)(c, CURLOPT_HEADERFUNCTION, f);
-    return rc ? rc : CALL(curl_easy_setopt)(c, CURLOPT_HEADERDATA, ctx);
-}
+CURLcode vessel_curl_set_write(CURL *c, vessel_curl_data_fn f, void *ctx) { return set_callback(c, CURLOPT_WRITEFUNCTION, CURLOPT_WRITEDATA, (void *)f, ctx); }
+CURLcode vessel_curl_set_header(CURL *c, vessel_curl_data_fn f, void *ctx) { return set_callback(c, CURLOPT_HEADERFUNCTION, CURLOPT_HEADERDATA, (void *)f, ctx); }
+CURLcode vessel_curl_set_read(CURL *c, vessel_curl_data_fn f, void *ctx) { return set_callback(c, CURLOPT_READFUNCTION, CURLOPT_READDATA, (void *)f, ctx); }
+CURLcode vessel_curl_set_seek(CURL *c, vessel_curl_seek_fn f, void *ctx) { return set_callback(c, CURLOPT_SEEKFUNCTION, CURLOPT_SEEKDATA, (void *)f, ctx); }
 
 CURLcode vessel_curl_get_long(CURL *c, CURLINFO i, long *v) { return CALL(curl_easy_getinfo)(c, i, v); }
 CURLcode vessel_curl_get_string(CURL *c, CURLINFO i, char **v) { return CALL(curl_easy_getinfo)(c, i, v); }

@@ -14,7 +14,14 @@ extension Puller {
         if Self.isRegistry(source) { return try pull(source, output: output, options: options, progressStyle: progressStyle) }
         var converter = Converter()
         converter.log = log
-        return try converter.build(source: try SourceReference.parse(source), output: output, options: options, progressStyle: progressStyle)
+        return try converter.build(source: try Self.parse(source), output: output, options: options, progressStyle: progressStyle)
+    }
+
+    /// A local source: `sif:FILE`, or the path of a .sif file (the SquashFS reader knows it by
+    /// its header), or what SourceReference takes.
+    static func parse(_ source: String) throws -> SourceReference {
+        if !source.contains(":"), (try? SquashFSImage.superBlock(path: source))?.region.isSIF == true { return .sif(path: source) }
+        return try SourceReference.parse(source)
     }
 
     /// The image file to run for SOURCE: an image file as it is (its absolute path); a
@@ -25,7 +32,7 @@ extension Puller {
             || [".sqsh", ".sqfs", ".squashfs", ".sif", ".tar"].contains { source.hasSuffix($0) }
         if looksLikeFile, !FileManager.default.fileExists(atPath: source) { throw ImageError.sourceNotFound(source) }
         let local = ["oci:", "oci-archive:", "docker-archive:", "sif:"].contains { source.hasPrefix($0) } || FileManager.default.fileExists(atPath: source)
-        if local { return try cachedLocal(try SourceReference.parse(source), options: options, progressStyle: progressStyle) }
+        if local { return try cachedLocal(try Self.parse(source), options: options, progressStyle: progressStyle) }
         return try pull(source, output: nil, options: options, progressStyle: progressStyle).output
     }
 }

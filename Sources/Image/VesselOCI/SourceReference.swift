@@ -87,10 +87,6 @@ public enum SourceReference: Equatable, Sendable, CustomStringConvertible {
             }
             throw ImageError.unrecognizedSource(path)
         }
-        if let h = FileHandle(forReadingAtPath: path) {
-            defer { try? h.close() }
-            if (try? h.seek(toOffset: 32)) != nil, (try? h.read(upToCount: 9)) == Data("SIF_MAGIC".utf8) { return .sif(path: path) }
-        }
         guard let index = try? TarIndex(path: path) else { throw ImageError.unrecognizedSource(path) }
         if index.member("oci-layout") != nil && index.member("index.json") != nil {
             return .ociArchive(path: path, selector: nil)

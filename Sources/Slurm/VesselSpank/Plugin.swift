@@ -1,4 +1,5 @@
 import CVesselSpank
+import VesselSpankRequest
 import VesselWire
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import VesselSpankRequest
 import CVesselSpank
 #if canImport(Glibc)
 import Glibc

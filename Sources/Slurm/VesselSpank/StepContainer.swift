@@ -1,5 +1,6 @@
 import CLinux
 import CVesselSpank
+import VesselSpankRequest
 import VesselWire
 #if canImport(Glibc)
 import Glibc

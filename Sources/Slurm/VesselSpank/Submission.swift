@@ -1,3 +1,4 @@
+import VesselSpankRequest
 import CVesselSpank
 import VesselBasics
 #if canImport(Glibc)

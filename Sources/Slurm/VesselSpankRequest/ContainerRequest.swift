@@ -6,35 +6,37 @@ import Glibc
 /// The container options of a job or step, as srun, sbatch and salloc took them (and as
 /// slurmstepd receives them again). Values are checked when given, so that a bad one is refused
 /// before the job is submitted.
-struct ContainerRequest {
-    var image: String?
-    var mounts: [BindSpec] = []
-    var workdir: String?
-    var envNames: [String] = []
+public struct ContainerRequest {
+    public var image: String?
+    public var mounts: [BindSpec] = []
+    public var workdir: String?
+    public var envNames: [String] = []
     /// nil: the site's default (plugstack.conf's writable=, remap-root=, execute-entrypoint=).
-    var writable: Bool?
-    var mountHome: Bool?
-    var remapRoot: Bool?
-    var entrypoint: Bool?
+    public var writable: Bool?
+    public var mountHome: Bool?
+    public var remapRoot: Bool?
+    public var entrypoint: Bool?
     /// The results root: /results in the container is collected there at the end of the job.
-    var results: String?
+    public var results: String?
     /// Namespaces the step's container gets of its own (net, ipc, uts).
-    var unshare: [String] = []
+    public var unshare: [String] = []
     /// --container-verbose: the helper's step log, written to the first task's stderr.
-    var verbose = false
+    public var verbose = false
     /// What was taken, so that a second call with the same option and value is a no-op.
     private var taken: Set<String> = []
     /// The options given (on the command line, or by a twin), which their twins do not override.
-    private(set) var given: Set<ContainerOption.ID> = []
+    public private(set) var given: Set<ContainerOption.ID> = []
 
-    var isEmpty: Bool {
+    public init() {}
+
+    public var isEmpty: Bool {
         image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && writable == nil && mountHome == nil && remapRoot == nil
             && entrypoint == nil && results == nil && unshare.isEmpty
     }
 
     /// The behaviour of each plugin option of the table; `value` is nil for a flag. `variable`:
     /// the environment twin it came from, for messages.
-    mutating func take(_ id: ContainerOption.ID, _ value: String?, variable: String? = nil) throws {
+    public mutating func take(_ id: ContainerOption.ID, _ value: String?, variable: String? = nil) throws {
         let name = ContainerOption.row(id).plugin?.long ?? "\(id)"
         let v = value ?? ""
         guard taken.insert("\(name)=\(v)").inserted else { return }
@@ -77,7 +79,7 @@ struct ContainerRequest {
     /// The environment twins of the options not given on the command line (Pyxis's rule: the
     /// command line wins), from `lookup` (the process's environment in srun and sbatch, the
     /// job's in slurmstepd). A bad value is refused like the option's.
-    mutating func takeEnvironment(_ lookup: (String) -> String?) throws {
+    public mutating func takeEnvironment(_ lookup: (String) -> String?) throws {
         for option in ContainerOption.pluginOptions where !given.contains(option.id) {
             var found: (String, String)?
             for v in option.environmentVariables where found == nil { found = lookup(v).map { (v, $0) } }
@@ -93,7 +95,7 @@ struct ContainerRequest {
         }
     }
 
-    static func parseEnvNames(_ text: String, option: String = "container-env") throws -> [String] {
+    public static func parseEnvNames(_ text: String, option: String = "container-env") throws -> [String] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for n in names where !VariableName.isValid(n) {
             throw OptionError(option, text, n.isEmpty ? "an empty name" : "\(n) is not a variable name")
@@ -103,8 +105,8 @@ struct ContainerRequest {
 }
 
 /// A refused option value: srun and sbatch print it and submit nothing.
-struct OptionError: Error {
-    let message: String
-    init(_ option: String, _ value: String, _ reason: String) { message = "--\(option)=\(value): \(reason)" }
-    init(_ message: String) { self.message = message }
+public struct OptionError: Error {
+    public let message: String
+    public init(_ option: String, _ value: String, _ reason: String) { message = "--\(option)=\(value): \(reason)" }
+    public init(_ message: String) { self.message = message }
 }

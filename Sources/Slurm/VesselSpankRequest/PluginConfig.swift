@@ -3,28 +3,28 @@ import VesselWire
 /// The plugin's arguments in plugstack.conf, e.g.
 ///     required /usr/lib/vessel/libvessel-spank.so runtime=/usr/bin/vessel cache=/shared/vessel mount-home=yes mounts=/scratch:/scratch
 ///         results-scratch=/local/scratch results-mount=/results
-struct PluginConfig {
+public struct PluginConfig {
     /// The vessel binary the plugin runs (on the submitting host and on the nodes).
-    var runtime = "/usr/bin/vessel"
+    public var runtime = "/usr/bin/vessel"
     /// VESSEL_CACHE for the conversion at submission: a directory every node can read.
-    var cache: String?
+    public var cache: String?
     /// Whether $HOME is bound when the user says neither --container-mount-home nor --no-...
-    var mountHome = true
+    public var mountHome = true
     /// Mounts every container gets, before the user's.
-    var mounts: [BindSpec] = []
+    public var mounts: [BindSpec] = []
     /// Node-local directory under which each job's /results lives until it is collected.
-    var resultsScratch = "/tmp"
+    public var resultsScratch = "/tmp"
     /// Where a job's results directory appears in the container.
-    var resultsMount = "/results"
+    public var resultsMount = "/results"
     /// Defaults for jobs that say neither --container-writable nor --container-readonly, and
     /// likewise for remap-root and the Entrypoint (Pyxis's site settings; its spellings with _ too).
-    var writable = false
-    var remapRoot = false
-    var executeEntrypoint = false
+    public var writable = false
+    public var remapRoot = false
+    public var executeEntrypoint = false
 
-    init() {}
+    public init() {}
 
-    init(arguments: [String]) throws {
+    public init(arguments: [String]) throws {
         for arg in arguments {
             guard let eq = arg.firstIndex(of: "=") else { throw OptionError("plugstack.conf: \(arg): expected KEY=VALUE") }
             let key = String(arg[..<eq]), value = String(arg[arg.index(after: eq)...])
