@@ -44,14 +44,10 @@ struct Build: ParsableCommand {
     var registry: RegistryFlags
 
     func run() throws {
-        do {
+        try failing(as: "build") {
             let report = try registry.puller(quiet: conversion.quiet)
                 .build(source, output: output, options: try conversion.buildOptions(), progressStyle: Progress.defaultStyle(quiet: conversion.quiet))
             try conversion.finish(report)
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw fail("build", error)
         }
     }
 }

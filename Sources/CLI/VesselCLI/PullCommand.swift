@@ -53,7 +53,7 @@ struct Pull: ParsableCommand {
     var registry: RegistryFlags
 
     func run() throws {
-        do {
+        try failing(as: "pull") {
             let ref = try RegistryReference(parsing: source)
             let out = output ?? Self.defaultOutput(ref)
             let report = try registry.puller(quiet: conversion.quiet)
@@ -68,10 +68,6 @@ struct Pull: ParsableCommand {
                 }
             }
             try conversion.finish(report)
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw fail("pull", error)
         }
     }
 

@@ -53,7 +53,7 @@ struct Push: ParsableCommand {
     var registry: RegistryFlags
 
     func run() throws {
-        do {
+        try failing(as: "push") {
             guard target.hasPrefix("oras://") || target.hasPrefix("docker://") else {
                 throw ValidationError("\(target): name the target as oras://REGISTRY/REPOSITORY[:TAG]")
             }
@@ -68,10 +68,6 @@ struct Push: ParsableCommand {
                 let sent = report.blobs.filter(\.uploaded).count
                 FileHandle.standardError.write(Data("pushed \(image) as \(report.reference) (\(sent) of \(report.blobs.count) blobs sent, \(Progress.bytes(report.uploadedBytes)))\n".utf8))
             }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw fail("push", error)
         }
     }
 

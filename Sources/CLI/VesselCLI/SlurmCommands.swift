@@ -33,12 +33,8 @@ struct Resolve: ParsableCommand {
     var registry: RegistryFlags
 
     func run() throws {
-        do {
+        try failing(as: "resolve") {
             print(try Self.resolve(source, conversion: conversion, registry: registry))
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw fail("resolve", error)
         }
     }
 

@@ -52,6 +52,12 @@ struct Vessel: ParsableCommand {
     }
 }
 
+/// A command's work: its own exit codes pass through; any other error is one line naming the
+/// command and the cause, with exit status 1.
+func failing(as command: String, _ body: () throws -> Void) throws {
+    do { try body() } catch let e as ExitCode { throw e } catch { throw fail(command, error) }
+}
+
 /// Prints a one-line error naming what failed and why, and exits non-zero.
 func fail(_ command: String, _ error: Error) -> ExitCode {
     FileHandle.standardError.write(Data("vessel \(command): \(error)\n".utf8))
