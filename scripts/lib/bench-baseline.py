@@ -5,7 +5,6 @@ import argparse
 import json
 import os
 import pwd
-import resource
 import statistics
 import subprocess
 import time
@@ -20,16 +19,18 @@ def as_user(user):
 
 
 def timed(argv, env, cwd):
-    """Wall and CPU (user+sys of the process tree) seconds of one command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall and CPU seconds of one command: the CPU is wait4's for that process and the
+    descendants it waited for (RUSAGE_CHILDREN deltas also catch whatever else this process
+    reaps meanwhile, which made srun's CPU look 1.4x one way)."""
     t = time.monotonic()
-    r = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if r.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr.decode()[-400:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)}: exit {proc.returncode}: {err.decode()[-400:]}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def drop_caches():
@@ -65,8 +66,11 @@ def main():
     with open(a.results, "a") as out:
         for case, s in samples.items():
             med = {side: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for side, v in s.items()}
-            ratio_wall = statistics.median(n[0] / o[0] for n, o in zip(s["new"], s["old"]))
-            ratio_cpu = statistics.median(n[1] / o[1] for n, o in zip(s["new"], s["old"]) if o[1] > 0)
+            # The ratio of the medians: each side ran first in half the rounds, so an order effect
+            # (the first of a pair is slower) falls on both; a median of per-round ratios would
+            # take the side of whichever order had one round more.
+            ratio_wall = med["new"][0] / med["old"][0]
+            ratio_cpu = med["new"][1] / med["old"][1] if med["old"][1] > 0 else float("nan")
             out.write(json.dumps({"case": case, "new": s["new"], "old": s["old"], "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu}) + "\n")
             unit = 1000 if case != "convert" else 1
             fmt = (lambda x: f"{x * 1000:.1f} ms") if unit == 1000 else (lambda x: f"{x:.2f} s")
@@ -74,7 +78,7 @@ def main():
                         f"{fmt(med['new'][1])} | {fmt(med['old'][1])} | **{ratio_cpu:.2f}x** |")
     here, rev = a.labels
     text = (f"## baseline\n\nThis tree ({here}) against {rev}, the same commands in paired rounds (order alternating), "
-            f"{a.runs} rounds. Ratios are the median of the per-round ratios, this tree over {rev}: under 1.00 is faster.\n\n"
+            f"{a.runs} rounds. Ratios are of the medians, this tree over {rev} (each ran first in half the rounds): under 1.00 is faster.\n\n"
             f"Command: `{a.command}`. Machine: {a.machine}.\n\n"
             f"| case | wall, {here} | wall, {rev} | wall ratio | CPU, {here} | CPU, {rev} | CPU ratio |\n"
             "| --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
