@@ -39,7 +39,7 @@ def drop_caches():
 
 def main():
     p = argparse.ArgumentParser()
-    for a in ["--old", "--new", "--user", "--work", "--layout", "--image", "--cluster", "--results", "--markdown", "--command", "--machine"]:
+    for a in ["--old", "--new", "--user", "--work", "--layout", "--image", "--cluster", "--results", "--markdown", "--command", "--machine", "--stack"]:
         p.add_argument(a, required=True)
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--labels", nargs=2, required=True)
@@ -52,16 +52,29 @@ def main():
     }
     if a.cluster == "yes":
         cases["slurm"] = lambda b: (prefix + ["srun", "-p", "cpu", f"{b}/vessel", "exec", a.image, "/bin/true"], 1, False)
+        cases["plugin"] = lambda b: (prefix + ["srun", "-p", "cpu", f"--container-image={a.image}", "/bin/true"], 1, False)
+    original_stack = open(a.stack).read() if os.path.exists(a.stack) else None
+
+    def plugin_of(b):
+        with open(a.stack, "w") as f:
+            f.write(f"required {b}/libvessel-spank.so runtime={b}/vessel\n")
     samples = {c: {"new": [], "old": []} for c in cases}
-    for rnd in range(a.runs):
-        for case, make in cases.items():
-            order = ["new", "old"] if rnd % 2 == 0 else ["old", "new"]
-            for side in order:
-                argv, per, cold = make(bins[side])
-                if cold:
-                    drop_caches()
-                wall, cpu = timed(argv, env, a.work)
-                samples[case][side].append((wall / per, cpu / per))
+    try:
+        for rnd in range(a.runs):
+            for case, make in cases.items():
+                order = ["new", "old"] if rnd % 2 == 0 else ["old", "new"]
+                for side in order:
+                    argv, per, cold = make(bins[side])
+                    if case == "plugin":
+                        plugin_of(bins[side])
+                    if cold:
+                        drop_caches()
+                    wall, cpu = timed(argv, env, a.work)
+                    samples[case][side].append((wall / per, cpu / per))
+    finally:
+        if original_stack is not None:
+            with open(a.stack, "w") as f:
+                f.write(original_stack)
     rows = []
     with open(a.results, "a") as out:
         for case, s in samples.items():
@@ -84,7 +97,8 @@ def main():
             "| --- | --- | --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n\n"
             "convert: `vessel build` of the debian fixture from its OCI layout, page cache dropped. run: `vessel exec "
             "debian.sqsh /bin/true`, per start (20 a round). slurm: `srun -p cpu vessel exec debian.sqsh /bin/true` on the "
-            "test cluster (the plugin's own path keeps the plugin slurmd loaded, so it is not compared here).\n")
+            "test cluster. plugin: `srun -p cpu --container-image=debian.sqsh /bin/true`, each side's libvessel-spank.so on the "
+            "plugin's line in plugstack.conf (srun and slurmstepd load it at each run).\n")
     benchmd.replace(a.markdown, "baseline", text)
     print(text)
 
