@@ -138,7 +138,12 @@ public struct ImageCache: Sendable {
                 made = true
             }
         }
-        guard let image = cachedImage(key, expecting: expecting) else { throw CacheError.io(imagePath(key), reason: "vanished after it was made") }
+        guard let image = cachedImage(key, expecting: expecting) else {
+            if made, let expecting {
+                throw CacheError.io(imagePath(writableKey(key)), reason: "what was written does not have the SHA-256 expected (\(expecting)); not used")
+            }
+            throw CacheError.io(imagePath(key), reason: "vanished after it was made")
+        }
         touch(image.key)
         return (image, made)
     }
