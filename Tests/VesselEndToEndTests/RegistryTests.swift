@@ -293,7 +293,8 @@ final class RegistryTests: XCTestCase {
         defer { try? Harness.run(["umount", cache]) }
         let r = try pull("-q", "\(registry("PLAIN"))/corpus/tiny", dir + "/f.sqsh")
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.hasPrefix("vessel pull: cache \(cache)/blobs/sha256/"), r.stderr)
+        // The disk fills in a blob or, when the blobs fit, in the image being written: either is named.
+        XCTAssertTrue(r.stderr.hasPrefix("vessel pull: cache \(cache)/"), r.stderr)
         XCTAssertTrue(r.stderr.hasSuffix(": No space left on device\n"), r.stderr)
         XCTAssertEqual(r.stderrLines.count, 1)
         // Blobs under their digest are whole and verified; downloads called off when the disk

@@ -102,7 +102,9 @@ final class SIFTests: XCTestCase {
         try Harness.run(["chmod", "-R", "a+rX", fixtures])
         // What Vessel puts over the image (binds, /dev, /proc, the working directory) is not the image's.
         let excluded = ["/proc", "/sys", "/dev", "/tmp", "/root", "/home", "/run", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd",
-                        "/etc/group", "/etc/hostname", "/etc/localtime", "/.vessel", "/treediff", "/var/tmp", "/mnt", "/srv", "/opt", "/work"]
+                        "/etc/group", "/etc/hostname", "/etc/localtime", "/.vessel", "/treediff", "/var/tmp", "/mnt", "/srv", "/opt",
+                        // and the working directory, wherever the clone is (/work here, /check in CI)
+                        "/" + FileManager.default.currentDirectoryPath.split(separator: "/")[0]]
         let excludes = excluded.flatMap { ["--exclude", $0, "--exclude", $0 + "/*"] }
         // The test user is root inside (--fakeroot), to read root's 0600 files; other owners are
         // unmapped without subordinate ids, so owners are compared as root only.
