@@ -109,7 +109,7 @@ let package = Package(
         // Provenance), reading it (Inspection, a .sif file's /.singularity.d too), and the site's
         // policy (SiteConfig). What running an image needs, without the builder or a registry.
         .target(name: "VesselImage", dependencies: ["VesselBasics", "VesselSquashFS"], path: "Sources/Image/VesselImage"),
-        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree"], path: "Sources/Image/VesselBuild"),
+        .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree", "VesselWire", "CArchive"], path: "Sources/Image/VesselBuild"),
         .target(name: "VesselSign", dependencies: [
             "VesselImage", "VesselOCI", "VesselSquashFS",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -125,7 +125,7 @@ let package = Package(
         .target(name: "VesselJobs", dependencies: [
             "VesselBuild", "VesselImage", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselSquashFS", "VesselWire",
         ], path: "Sources/Slurm/VesselJobs"),
-        .target(name: "VesselStart", dependencies: ["VesselRuntime", "VesselWire"], path: "Sources/Run/VesselStart"),
+        .target(name: "VesselStart", dependencies: ["VesselBasics", "VesselRuntime", "VesselWire"], path: "Sources/Run/VesselStart"),
         .target(name: "VesselCLI", dependencies: [
             "VesselStart", "VesselBuild", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
             "VesselJobs", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselWire",

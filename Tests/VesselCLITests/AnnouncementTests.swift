@@ -31,3 +31,20 @@ final class AnnouncementTests: XCTestCase {
         XCTAssertEqual(Announcement(decoding: "ERROR\tno such image").error, "no such image")
     }
 }
+
+/// The kept overlay's records, as the runtime writes and the plugin and the saver read them.
+final class OverlayDirectoryTests: XCTestCase {
+    func testRecordsReadBackAsWritten() {
+        let base = OverlayDirectory.Base(image: "/shared/img.sqsh", size: 4096)
+        XCTAssertEqual(OverlayDirectory.Base(text: base.text), base)
+        XCTAssertNil(OverlayDirectory.Base(text: "relative.sqsh\n12\n"))
+        var made = MadeEntries()
+        made.entries["/etc/passwd"] = .init(inode: 12, mtimeNanoseconds: 1_700_000_000_123_456_789, size: 173)
+        made.entries["/home/with space"] = .init(inode: UInt64.max, mtimeNanoseconds: 5, size: 4096)
+        XCTAssertEqual(MadeEntries(text: made.text), made)
+        // Changed since Vessel made it (another inode, time or size): the container's.
+        XCTAssertTrue(made.isUnchanged("/etc/passwd", now: .init(inode: 12, mtimeNanoseconds: 1_700_000_000_123_456_789, size: 173)))
+        XCTAssertFalse(made.isUnchanged("/etc/passwd", now: .init(inode: 12, mtimeNanoseconds: 1_700_000_001_000_000_000, size: 173)))
+        XCTAssertFalse(made.isUnchanged("/etc/group", now: .init(inode: 1, mtimeNanoseconds: 1, size: 1)))
+    }
+}

@@ -73,6 +73,50 @@ final class LargeImageRuntimeTests: XCTestCase {
         XCTAssertEqual(faked.stdout, "conf\nnotes\n42\n0\nStatus: install ok installed\n", faked.stderr)
     }
 
+    /// In a writable container, as root inside, pip installs a local wheel into the image's
+    /// virtual environment, with and without subordinate ids; in a kept overlay it is still
+    /// there at the next start, and --save makes an image that has it.
+    func testPipInstallsALocalWheelWithAndWithoutSubordinateIDs() throws {
+        guard Harness.isRoot, Harness.testUser != nil else { throw Harness.skip("renaming newuidmap aside needs root") }
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try Harness.vessel("build", "-q", dir + "/ml.sqsh", "oci:" + Harness.require("oci/ml")).status, 0)
+        let wheel = dir + "/vessel_wheel-1.0-py3-none-any.whl"
+        XCTAssertEqual(try Harness.run(["python3", "-c", Self.makeWheel, wheel]).status, 0)
+        try Harness.run(["chmod", "-R", "a+rwX", dir])
+        let use = "python3 -c 'import vessel_wheel; print(vessel_wheel.VALUE)'"
+        func install(_ extra: [String]) throws -> Harness.Result {
+            try Harness.run([Harness.vessel, "exec", "--fakeroot"] + extra + [dir + "/ml.sqsh", "sh", "-c",
+                             "pip install -q --no-index --no-deps \(wheel) 2>&1 | grep -v 'root user' ; \(use)"], asTestUser: true)
+        }
+        let mapped = try install(["--writable-tmpfs"])
+        XCTAssertEqual(mapped.stdout, "7\n", mapped.stderr)
+        let kept = try install(["--overlay", dir + "/kept"])
+        XCTAssertEqual(kept.stdout, "7\n", kept.stderr)
+        let again = try Harness.run([Harness.vessel, "exec", "--overlay", dir + "/kept", "--save", dir + "/with-wheel.sqsh", dir + "/ml.sqsh", "sh", "-c", use],
+                                    asTestUser: true)
+        XCTAssertEqual(again.stdout, "7\n", again.stderr)
+        let saved = try Harness.vessel("exec", dir + "/with-wheel.sqsh", "sh", "-c", use)
+        XCTAssertEqual(saved.stdout, "7\n", saved.stderr)
+        let tool = "/usr/bin/newuidmap", aside = "/usr/bin/newuidmap.vessel-test-aside"
+        XCTAssertEqual(rename(tool, aside), 0)
+        defer { rename(aside, tool) }
+        let faked = try install(["--writable-tmpfs"])
+        XCTAssertEqual(faked.stdout, "7\n", faked.stderr)
+    }
+
+    /// A pure-Python wheel (PEP 427), made with the standard library only.
+    static let makeWheel = """
+        import base64, hashlib, sys, zipfile
+        files = {"vessel_wheel/__init__.py": b"VALUE = 7\\n",
+                 "vessel_wheel-1.0.dist-info/METADATA": b"Metadata-Version: 2.1\\nName: vessel-wheel\\nVersion: 1.0\\n",
+                 "vessel_wheel-1.0.dist-info/WHEEL": b"Wheel-Version: 1.0\\nGenerator: vessel-tests\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+        record = "".join("%s,sha256=%s,%d\\n" % (n, base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode(), len(b)) for n, b in files.items())
+        files["vessel_wheel-1.0.dist-info/RECORD"] = (record + "vessel_wheel-1.0.dist-info/RECORD,,\\n").encode()
+        with zipfile.ZipFile(sys.argv[1], "w") as z:
+            for n, b in files.items(): z.writestr(n, b)
+        """
+
     func testMLImportsNumpyAndScipy() throws {
         let dir = try Harness.scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -448,6 +448,55 @@ final class MultiUserSafetyTests: XCTestCase {
         XCTAssertTrue(listed.stdout.contains(String(repeating: "/d", count: 1000) + "/leaf"), "the 1000-deep file is there")
     }
 
+    // MARK: 9. A named container (--container-name) is its user's alone
+
+    /// The site keeps named containers under a directory anyone may write to (containers=, a
+    /// sticky 1777 one): the attacker makes the tree first, with a container of the victim's
+    /// name over the attacker's image and a planted file. The victim's step runs neither; the
+    /// squat is moved aside. While the victim's container runs, the attacker can neither read
+    /// its directory nor join it by giving its name: theirs is a container of their own.
+    func testANamedContainerIsItsUsersAlone() throws {
+        _ = try SlurmJobUser.requireCluster()
+        let conf = Harness.env["SLURM_TEST_PLUGSTACK_DIR"]! + "/vessel.conf"
+        let original = try String(contentsOfFile: conf, encoding: .utf8)
+        defer { try? original.write(toFile: conf, atomically: true, encoding: .utf8) }
+        let top = try users.directory("named", owner: "root", mode: "1777")
+        try (original.trimmingCharacters(in: .newlines) + " containers=\(top) container-scope=global\n").write(toFile: conf, atomically: true, encoding: .utf8)
+        let mine = try image("tiny.sqsh", owner: victim)
+        let evil = try image("evil.sqsh", owner: attacker, compression: "gzip")
+        let vuid = users.uid(victim)
+        let tree = "\(top)/vessel-containers", squat = "\(tree)/\(vuid)/work"
+        let plant = "mkdir -p \(squat)/upper/etc && printf '%s\\n1118208\\n' \(evil) > \(squat)/image && echo planted > \(squat)/upper/etc/planted && chmod -R a+rwX \(tree)"
+        XCTAssertEqual(try users.run(attacker, ["sh", "-c", plant]).status, 0)
+        let run = try users.slurm(victim, ["srun", "-p", "cpu", "--container-name=work", "--container-image=\(mine)", "sh", "-c",
+                                           "cat /etc/planted 2>/dev/null || echo clean; cat /.vessel/provenance.json"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("clean\n"), run.stdout)
+        XCTAssertFalse(Self.builtWithGzip(run.stdout), "the attacker's image ran")
+        var st = stat()
+        XCTAssertEqual(lstat(tree, &st), 0)
+        XCTAssertEqual(st.st_uid, 0, "the containers' directory is root's")
+        XCTAssertEqual(st.st_mode & 0o777, 0o755)
+        XCTAssertEqual(lstat("\(tree)/\(vuid)", &st), 0)
+        XCTAssertEqual(st.st_uid, vuid)
+        XCTAssertEqual(st.st_mode & 0o777, 0o700)
+
+        // The victim's container, running with a secret in it.
+        let running = try users.start(victim, ["srun", "-p", "cpu", "--container-name=work", "--container-remap-root", "sh", "-c", "echo secret > /secret; sleep 20"])
+        defer { if running.isRunning { running.terminate() } }
+        try waitFor("the victim's named container") {
+            ((try? FileManager.default.attributesOfItem(atPath: "\(tree)/\(vuid)/work/running")[.size] as? Int) ?? 0) > 0
+        }
+        let look = try users.run(attacker, ["ls", "\(tree)/\(vuid)/work"])
+        XCTAssertNotEqual(look.status, 0, "the attacker listed the victim's container: \(look.stdout)")
+        let same = try users.slurm(attacker, ["srun", "-p", "cpu", "--container-name=work", "--container-image=\(evil)", "sh", "-c",
+                                              "cat /secret 2>/dev/null || echo none"])
+        XCTAssertEqual(same.stdout, "none\n", same.stderr)
+        // The legitimate use: the victim's next step joins their running container.
+        let joined = try users.slurm(victim, ["srun", "-p", "cpu", "--overlap", "--container-name=work", "cat", "/secret"])
+        XCTAssertEqual(joined.stdout, "secret\n", joined.stderr)
+    }
+
     /// Writes three one-layer OCI layouts: `deep` (a PAX path 20,000 directories deep),
     /// `too-deep` (1,100 deep, short enough) and `sane` (1,000 deep, within the limits).
     static let deepLayout = """

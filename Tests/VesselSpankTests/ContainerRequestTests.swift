@@ -40,6 +40,11 @@ final class ContainerRequestTests: XCTestCase {
             (.keepEnv, "A,,B", "--container-env=A,,B: an empty name"),
             (.keepEnv, "1X", "--container-env=1X: 1X is not a variable name"),
             (.results, "rel", "--container-results=rel: not an absolute path"),
+            (.name, "", "--container-name=: name a container"),
+            (.name, "../x", "--container-name=../x: a name is letters, digits, '.', '_' and '-', not starting with '.'"),
+            (.name, "x:later", "--container-name=x:later: the flag is one of auto, create, exec, no_exec"),
+            (.save, "", "--container-save=: name a file"),
+            (.save, "out/", "--container-save=out/: names a directory; name a file"),
         ]
         for (id, value, message) in cases {
             var r = ContainerRequest()
@@ -47,6 +52,21 @@ final class ContainerRequestTests: XCTestCase {
         }
         var r = ContainerRequest()
         XCTAssertThrowsError(try r.take(.nv, nil)) { XCTAssertEqual(($0 as? OptionError)?.message, "--nv: not an option of the plugin") }
+    }
+
+    /// --container-name=NAME[:FLAG], Pyxis's flags, auto by default.
+    func testContainerNames() throws {
+        var r = ContainerRequest()
+        try r.take(.name, "build-env")
+        XCTAssertEqual(r.name, try ContainerName(parsing: "build-env:auto"))
+        for flag in ContainerName.Flag.allCases {
+            XCTAssertEqual(try ContainerName(parsing: "n:\(flag.rawValue)").flag, flag)
+        }
+        var twin = ContainerRequest()
+        try twin.takeEnvironment(["PYXIS_CONTAINER_NAME": "n:no_exec", "PYXIS_CONTAINER_SAVE": "out.sqsh"].get)
+        XCTAssertEqual(twin.name?.flag, .noExec)
+        XCTAssertEqual(twin.save, "out.sqsh")
+        XCTAssertFalse(twin.isEmpty)
     }
 
     func testPlugstackArguments() throws {
@@ -59,9 +79,16 @@ final class ContainerRequestTests: XCTestCase {
         XCTAssertFalse(c.mountHome)
         XCTAssertEqual(c.mounts.map(\.text), ["/scratch:/scratch:ro"])
         XCTAssertEqual(c.resultsScratch, "/local")
+        XCTAssertEqual(c.containerScope, .job)
+        XCTAssertTrue(c.sbatchSupport)
+        let pyxis = try PluginConfig(arguments: ["container_scope=global", "sbatch_support=0", "containers=/local/containers"])
+        XCTAssertEqual(pyxis.containerScope, .global)
+        XCTAssertFalse(pyxis.sbatchSupport)
+        XCTAssertEqual(pyxis.containers, "/local/containers")
         for (argument, message) in [("writable=maybe", "plugstack.conf: writable takes yes or no"),
+                                    ("container-scope=node", "plugstack.conf: container-scope takes job or global"),
                                     ("results-mount=results", "plugstack.conf: results-mount=results is not an absolute path"),
-                                    ("colour=blue", "plugstack.conf: unknown argument colour (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint)")] {
+                                    ("colour=blue", "plugstack.conf: unknown argument colour (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support)")] {
             XCTAssertThrowsError(try PluginConfig(arguments: [argument])) { XCTAssertEqual(($0 as? OptionError)?.message, message) }
         }
     }

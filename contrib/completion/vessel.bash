@@ -509,7 +509,7 @@ _vessel_exec() {
     repeating_flags=()
     non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --no-join --version -h --help)
     repeating_options=(--bind -B --env --env-file --unshare)
-    non_repeating_options=(--pwd --join)
+    non_repeating_options=(--pwd --join --overlay --save)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
@@ -530,6 +530,12 @@ _vessel_exec() {
         return
         ;;
     '--join')
+        return
+        ;;
+    '--overlay')
+        return
+        ;;
+    '--save')
         return
         ;;
     esac
@@ -539,7 +545,7 @@ _vessel_run() {
     repeating_flags=()
     non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --no-join --version -h --help)
     repeating_options=(--bind -B --env --env-file --unshare)
-    non_repeating_options=(--pwd --join)
+    non_repeating_options=(--pwd --join --overlay --save)
     __vessel_offer_flags_options -1
 
     # Offer option value completions
@@ -562,6 +568,12 @@ _vessel_run() {
     '--join')
         return
         ;;
+    '--overlay')
+        return
+        ;;
+    '--save')
+        return
+        ;;
     esac
 }
 
@@ -569,7 +581,7 @@ _vessel_shell() {
     repeating_flags=()
     non_repeating_flags=(--cleanenv -e --fakeroot --writable-tmpfs --contain -c --no-home --unpack --nv --verbose -v --no-join --version -h --help)
     repeating_options=(--bind -B --env --env-file --unshare)
-    non_repeating_options=(--pwd --join)
+    non_repeating_options=(--pwd --join --overlay --save)
     __vessel_offer_flags_options 1
 
     # Offer option value completions
@@ -590,6 +602,12 @@ _vessel_shell() {
         return
         ;;
     '--join')
+        return
+        ;;
+    '--overlay')
+        return
+        ;;
+    '--save')
         return
         ;;
     esac

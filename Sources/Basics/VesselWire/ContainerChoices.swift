@@ -17,6 +17,8 @@ public struct ContainerChoices: Equatable, Sendable {
     public var unshare: [String] = []
     public var join: String?
     public var noJoin = false
+    public var overlay: String?
+    public var save: String?
 
     public init() {}
 
@@ -40,7 +42,9 @@ public struct ContainerChoices: Equatable, Sendable {
         case .unshare: unshare.append(value ?? "")
         case .join: join = value
         case .noJoin: noJoin = true
-        case .image, .keepEnv, .mountHome, .entrypoint, .results, .readonly, .noRemapRoot, .noEntrypoint, .entrypointLog: return false
+        case .overlay: overlay = value
+        case .save: save = value
+        case .image, .keepEnv, .mountHome, .entrypoint, .results, .readonly, .noRemapRoot, .noEntrypoint, .entrypointLog, .name: return false
         }
         return true
     }

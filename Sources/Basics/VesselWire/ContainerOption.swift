@@ -6,11 +6,11 @@
 public struct ContainerOption: Sendable {
     public enum ID: Sendable, CaseIterable {
         // vessel exec|run|shell, and the plugin where it has the same meaning
-        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose, unshare
+        case bind, env, envFile, cleanEnv, fakeroot, writable, contain, noHome, workdir, unpack, nv, verbose, unshare, save
         // the CLI's own
-        case join, noJoin
+        case join, noJoin, overlay
         // the plugin's own
-        case image, keepEnv, mountHome, entrypoint, results, readonly, noRemapRoot, noEntrypoint, entrypointLog
+        case image, keepEnv, mountHome, entrypoint, results, readonly, noRemapRoot, noEntrypoint, entrypointLog, name
     }
 
     /// A spelling on one command line.
@@ -100,6 +100,12 @@ public struct ContainerOption: Sendable {
         .init(id: .unshare,
               cli: .init(long: "unshare", short: nil, kind: .values("NS,..."), help: "Give the container namespaces of its own: net (only loopback), ipc, uts."),
               plugin: .init(long: "container-unshare", short: nil, kind: .values("NS,..."), help: "Give the step's container namespaces of its own: net (only loopback), ipc, uts.")),
+        .init(id: .overlay,
+              cli: .init(long: "overlay", short: nil, kind: .value("DIR"), help: "Keep what the container writes in DIR (made if missing, yours alone): the root is writable, and a later start with the same image and DIR sees it all again."),
+              plugin: nil),
+        .init(id: .save,
+              cli: .init(long: "save", short: nil, kind: .value("FILE"), help: "When the container ends, write its root (the image and what was written to it) as a new image FILE, with provenance naming the image it came from. Implies a writable root."),
+              plugin: .init(long: "container-save", short: nil, kind: .value("PATH"), help: "When the step ends, write its container's root (the image and what the step wrote) as a new image at PATH on the node (relative: to the job's directory); vessel inspect names its base image and job.")),
         .init(id: .join,
               cli: .init(long: "join", short: nil, kind: .value("KEY"), help: "Share one container with every `vessel exec` of yours on this node given the same KEY and options: the first starts it, the others join it (one user, mount and PID space: MPI's shared memory and CMA work between them). Under srun, the tasks of a step do this by themselves."),
               plugin: nil),
@@ -122,6 +128,8 @@ public struct ContainerOption: Sendable {
               plugin: .init(long: "no-container-entrypoint", short: nil, kind: .flag, help: "Do not run the command through the image's Entrypoint (the default unless the site says execute-entrypoint=yes).")),
         .init(id: .entrypointLog, cli: nil,
               plugin: .init(long: "container-entrypoint-log", short: nil, kind: .flag, help: "Show the Entrypoint's output (always shown: it runs as the task's command; taken for Pyxis's scripts).")),
+        .init(id: .name, cli: nil,
+              plugin: .init(long: "container-name", short: nil, kind: .value("NAME[:FLAG]"), help: "Keep the container under NAME on the node: a later step naming it starts where this one left its root (--container-image is then not needed), and a step naming it while it runs joins it. FLAG: auto (the default), create (refuse an existing one), exec (join a running one, or fail), no_exec (never join: wait for it to stop). Removed at the end of the job unless the site says container-scope=global.")),
         .init(id: .results, cli: nil,
               plugin: .init(long: "container-results", short: nil, kind: .value("DIR"), help: "Give the container a node-local /results; at the end of the job copy it to DIR/USER/JOBID with MANIFEST and provenance.json.")),
     ]

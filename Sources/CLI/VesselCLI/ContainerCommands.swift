@@ -24,6 +24,8 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: cliName(.unshare), help: cliHelp(.unshare)) var unshare: [String] = []
     @Option(name: cliName(.join), help: cliHelp(.join)) var join: String?
     @Flag(name: cliName(.noJoin), help: cliHelp(.noJoin)) var noJoin = false
+    @Option(name: cliName(.overlay), help: cliHelp(.overlay)) var overlay: String?
+    @Option(name: cliName(.save), help: cliHelp(.save)) var save: String?
 
     /// What was given, option by option, as the table's behaviour takes it.
     var choices: ContainerChoices {
@@ -43,6 +45,8 @@ struct ContainerOptions: ParsableArguments {
         for v in unshare { c.take(.unshare, v) }
         if let join { c.take(.join, join) }
         if noJoin { c.take(.noJoin, nil) }
+        if let overlay { c.take(.overlay, overlay) }
+        if let save { c.take(.save, save) }
         return c
     }
 

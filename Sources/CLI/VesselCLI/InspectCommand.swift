@@ -72,6 +72,9 @@ enum InspectionText {
             out.append("Metadata:     from /.singularity.d (the env scripts' plain assignments, the runscript, labels.json)")
         }
         if let p = i.provenance {
+            if let saved = p.savedFrom {
+                out.append("Saved from:   \(saved.image)\(saved.job.map { ", by job \($0)" } ?? "") (a container's root; below, its base image)")
+            }
             if let s = p.source { out.append("Source:       \(s)") }
             if let m = p.manifestDigest { out.append("Manifest:     \(m)") }
             out.append("Config:       \(p.configDigest)")

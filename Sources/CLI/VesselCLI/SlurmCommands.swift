@@ -60,12 +60,16 @@ struct SpankHelper: ParsableCommand {
     @Option(help: "Where to announce the container.")
     var readyFD: Int32
 
+    @Option(help: "With --save: the step, as the saved image's provenance names it (JOBID.STEPID on NODE).")
+    var saveJob: String?
+
     @Argument var image: String
 
     func run() throws {
         do {
             var spec = try options.spec(image: image, mode: .serve, arguments: [])
             spec.readyFD = readyFD
+            spec.saveJob = saveJob
             let exec = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
                 .appendingPathComponent("vessel-hostexec").path
             if FileManager.default.isExecutableFile(atPath: exec) { spec.hostExec = exec }

@@ -57,6 +57,20 @@ public struct Provenance: Codable, Equatable, Sendable {
         }
     }
 
+    /// A container's root saved as an image (`--save`, `--container-save`): the image it started
+    /// from and where it ran. The rest of the provenance is that base image's.
+    public struct SavedFrom: Codable, Equatable, Sendable {
+        /// The SHA-256 of the base image file.
+        public var image: String
+        /// "JOBID.STEPID on NODE" for a Slurm step; absent for `vessel exec --save`.
+        public var job: String?
+
+        public init(image: String, job: String?) {
+            self.image = image
+            self.job = job
+        }
+    }
+
     public var source: String?
     public var transport: String?
     public var manifestDigest: String?
@@ -66,6 +80,8 @@ public struct Provenance: Codable, Equatable, Sendable {
     public var layers: [Layer]
     public var vesselVersion: String
     public var build: Build
+    /// Absent (and so not in the JSON) unless the image is a saved container.
+    public var savedFrom: SavedFrom?
 
     public init(source: String? = nil, transport: String? = nil, manifestDigest: String?, configDigest: String, platform: String,
                 created: String?, layers: [Layer], vesselVersion: String, build: Build) {

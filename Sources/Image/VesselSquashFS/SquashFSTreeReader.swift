@@ -10,7 +10,8 @@ public struct SquashFSTreeReader {
 
     public init(image: SquashFSImage) { self.image = image }
 
-    public func read(into sink: ContentSink) throws -> FileTree {
+    /// `skip`: paths ("/etc/passwd") left out, with all below them; nothing of theirs is read.
+    public func read(into sink: ContentSink, skip: ((String) -> Bool)? = nil) throws -> FileTree {
         let top = try image.hierarchy()
         defer { sqfs_dir_tree_destroy(top) }
         let xattrs = try XattrReader(image)
@@ -22,6 +23,7 @@ public struct SquashFSTreeReader {
             var child = node.pointee.children
             while let c = child {
                 let name = String(cString: vessel_tree_node_name(c))
+                if let skip, skip(path + "/" + name) { child = c.pointee.next; continue }
                 let number = c.pointee.inode.pointee.base.inode_number
                 let shared = inodes[number]
                 let entry = TreeNode(name: FileName(name), inode: try shared ?? inode(c, path: path + "/" + name, xattrs: xattrs, sink: sink))

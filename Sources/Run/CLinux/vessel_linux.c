@@ -8,6 +8,26 @@ int vessel_pivot_root(const char *new_root, const char *put_old) {
 
 pid_t vessel_fork(void) { return fork(); }
 
+pid_t vessel_fork_waiting(const char *path, char *const argv[], char *const envp[], int go_fd, int keep_fd) {
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    // Only async-signal-safe calls here: the parent may have threads (the FUSE server's).
+    // Moved above 4 first, so that neither dup2 overwrites the other's source.
+    int go = fcntl(go_fd, F_DUPFD, 10), keep = fcntl(keep_fd, F_DUPFD, 10);
+    if (go < 0 || keep < 0 || dup2(go, 3) != 3 || dup2(keep, 4) != 4) _exit(125);
+    syscall(SYS_close_range, 5, ~0U, 0);
+    char byte;
+    for (;;) {
+        ssize_t n = read(3, &byte, 1);
+        if (n == 1) break;
+        if (n < 0 && errno == EINTR) continue;
+        _exit(0);
+    }
+    close(3);
+    execve(path, argv, envp);
+    _exit(127);
+}
+
 int vessel_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 
 int vessel_loopback_up(void) {

@@ -33,7 +33,9 @@ struct ContainerInit {
     /// step's Slurm commands reach the host through it (/proc/VESSEL/root, see hostAccess).
     func run() -> Never {
         _ = vessel_set_pdeathsig(SIGKILL)
-        if spec.mode == .serve, unshare(vessel_clone_newns) != 0 { fail(RuntimeError.namespaces(reason: errnoText())) }
+        // A served container, and one to save, leave Vessel's mount namespace as it was: Vessel
+        // goes on using it (the host's root for Slurm's commands; the layer for --save).
+        if spec.mode == .serve || spec.save != nil, unshare(vessel_clone_newns) != 0 { fail(RuntimeError.namespaces(reason: errnoText())) }
         do {
             let (root, fuseOverlay) = try buildRoot()
             try switchRoot(to: root, fuseOverlay: fuseOverlay)
@@ -84,11 +86,11 @@ struct ContainerInit {
     /// process started (`UpperLayer.prepare`). Returns the root, and whether it is a
     /// fuse-overlayfs mount.
     private func buildRoot() throws -> (String, Bool) {
-        let layer = UpperLayer(stage: stage)
+        let layer = UpperLayer(stage: stage, overlay: spec.overlay)
         let image = layer.image, upper = layer.upper, work = layer.work, root = layer.root
         var usesFuseOverlay = false
         let overlay = "lowerdir=\(image),upperdir=\(upper),workdir=\(work)"
-        if FuseOverlay.forced || (spec.writableTmpfs && FuseOverlay.preferredForWriting) {
+        if FuseOverlay.forced || (spec.writable && FuseOverlay.preferredForWriting) {
             try FuseOverlay.mount(lower: image, upper: upper, work: work, at: root, kernelError: nil)
             usesFuseOverlay = true
         } else if Glibc.mount("overlay", root, "overlay", 0, overlay) != 0,
@@ -98,7 +100,7 @@ struct ContainerInit {
             usesFuseOverlay = true
         }
         for step in plan.steps { try perform(step, root: root) }
-        if !spec.writableTmpfs {
+        if !spec.writable {
             try Sys.mount(nil, root, nil, UInt(MS_REMOUNT | MS_RDONLY) | Sys.lockedFlags(root), what: "read-only root")
         }
         return (root, usesFuseOverlay)

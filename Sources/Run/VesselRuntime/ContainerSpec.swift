@@ -18,6 +18,13 @@ public struct ContainerSpec: Sendable {
     public var cleanEnv = false
     public var fakeroot = false
     public var writableTmpfs = false
+    /// A directory that keeps the container's writes (its `upper` and `work`) from one start to
+    /// the next: a writable root that persists (a named container of the plugin is one).
+    public var overlay: String?
+    /// Where to write the container's root as a new image when it ends (`ContainerSave`).
+    public var save: String?
+    /// serve, with `save`: the job the provenance names ("JOBID.STEPID on NODE").
+    public var saveJob: String?
     /// No $HOME, no current directory, a private /tmp.
     public var contain = false
     public var noHome = false
@@ -41,6 +48,9 @@ public struct ContainerSpec: Sendable {
     public var readyFD: Int32 = -1
     /// serve: the static vessel-hostexec binary, bound in as Slurm's commands.
     public var hostExec: String?
+
+    /// Whether the root takes writes: a tmpfs that goes with the container, or `overlay`.
+    public var writable: Bool { writableTmpfs || overlay != nil || save != nil }
 
     public init(image: String, mode: Mode, arguments: [String]) {
         self.image = image

@@ -70,6 +70,7 @@ public struct Launcher {
         let workdir = spec.workdir ?? defaultWorkdir(spec, config, plan, host)
 
         let stage = try stagingDirectory(uid: host.uid)
+        if let overlay = spec.overlay { try KeptLayer.open(overlay, uid: host.uid, image: imagePath, size: file.size) }
         let mapping = IDMapping(host: host, fakeroot: spec.fakeroot)
         let user = try imageUser(spec, config, mapping)
         if !privileged && !spec.unpack && server == nil {
@@ -118,10 +119,11 @@ public struct Launcher {
         // The image's WorkingDir and VOLUMEs exist even where its layers lack them (buildah
         // leaves a last WORKDIR out), as podman makes them.
         let imageDirectories = (spec.workdir == nil && workdir == config?.workingDir ? [workdir] : []) + (config?.volumes ?? [])
-        try UpperLayer(stage: stage, reader: mounted).prepare(plan: plan, host: host, uid: uidInside, gid: gidInside,
-                                                             directories: imageDirectories.filter { $0.hasPrefix("/") })
-        log("root prepared: an overlay over the image\(spec.writableTmpfs ? ", writable (tmpfs)" : ", read-only")")
+        let layer = UpperLayer(stage: stage, overlay: spec.overlay, reader: mounted)
+        try layer.prepare(plan: plan, host: host, uid: uidInside, gid: gidInside, directories: imageDirectories.filter { $0.hasPrefix("/") })
+        log("root prepared: an overlay over the image, " + (spec.overlay.map { "writable, kept in \($0)" } ?? (spec.writable ? "writable (tmpfs)" : "read-only")))
         for line in StepLog.describe(plan) { log("  " + line) }
+        let saver = try spec.save.map { try SaveRequest(output: $0, image: file.fd, layer: layer, job: spec.saveJob) }
         // The container's init is process 1 of a PID namespace of its own, with a fresh /proc;
         // a served Slurm step's is not: the tasks that join it stay Slurm's to track.
         if spec.mode != .serve, unshare(vessel_clone_newpid) != 0 { throw RuntimeError.namespaces(reason: errnoText()) }
@@ -139,7 +141,13 @@ public struct Launcher {
         if spec.readyFD >= 0 { close(spec.readyFD) }
         if spec.mode == .serve, spec.hostExec != nil { _ = vessel_drop_capabilities() }
         Forwarding.install(to: pid)
-        return Forwarding.waitForExit(of: pid, reapAll: false)
+        let status = Forwarding.waitForExit(of: pid, reapAll: false)
+        guard let saver else { return status }
+        log("container ended (status \(status)); saving its root to \(spec.save!)")
+        let saved = saver.run()
+        // A served step's container ends by SIGTERM; what its helper reports is the save.
+        if spec.mode == .serve { return saved ? 0 : 125 }
+        return saved || status != 0 ? status : 125
     }
 
     /// A Slurm step's container reaches Slurm's commands on the host through /.vessel/bin (see

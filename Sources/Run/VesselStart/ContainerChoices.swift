@@ -1,3 +1,4 @@
+import VesselBasics
 import VesselRuntime
 import VesselWire
 
@@ -24,6 +25,11 @@ extension ContainerChoices {
         }
         s.join = join
         s.noJoin = noJoin
+        for (flag, value) in [("--overlay", overlay), ("--save", save)] where value?.isEmpty ?? false {
+            throw RuntimeError.setup(flag, reason: "name a path")
+        }
+        s.overlay = overlay.map(PlainSystem.absolute)
+        s.save = save.map(PlainSystem.absolute)
         s.unshare = try Set(unshare.flatMap { u in
             do { return try ContainerOption.parseNamespaces(u) } catch let r as BindSpec.Refusal {
                 throw RuntimeError.setup("--unshare \(u)", reason: r.reason)

@@ -29,6 +29,7 @@ int slurm_spank_init(spank_t sp, int ac, char **av) { return vessel_spank_init(s
 int slurm_spank_init_post_opt(spank_t sp, int ac, char **av) { return vessel_spank_init_post_opt(sp, ac, av); }
 int slurm_spank_user_init(spank_t sp, int ac, char **av) { return vessel_spank_user_init(sp, ac, av); }
 int slurm_spank_task_init(spank_t sp, int ac, char **av) { return vessel_spank_task_init(sp, ac, av); }
+int slurm_spank_task_exit(spank_t sp, int ac, char **av) { return vessel_spank_task_exit(sp, ac, av); }
 int slurm_spank_exit(spank_t sp, int ac, char **av) { return vessel_spank_exit(sp, ac, av); }
 int slurm_spank_job_epilog(spank_t sp, int ac, char **av) { return vessel_spank_job_epilog(sp, ac, av); }
 
@@ -38,7 +39,9 @@ void vessel_spank_info(const char *message) { slurm_spank_log("vessel: %s", mess
 int vessel_spank_job_env(spank_t sp, char ***env) { return spank_get_item(sp, S_JOB_ENV, env); }
 int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv) { return spank_get_item(sp, S_JOB_ARGV, argc, argv); }
 int vessel_spank_job_id(spank_t sp, uint32_t *id) { return spank_get_item(sp, S_JOB_ID, id); }
+int vessel_spank_step_id(spank_t sp, uint32_t *id) { return spank_get_item(sp, S_JOB_STEPID, id); }
 int vessel_spank_local_task_id(spank_t sp, int *id) { return spank_get_item(sp, S_TASK_ID, id); }
+int vessel_spank_local_task_count(spank_t sp, uint32_t *count) { return spank_get_item(sp, S_JOB_LOCAL_TASK_COUNT, count); }
 int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid) {
     int rc = spank_get_item(sp, S_JOB_UID, uid);
     return rc ? rc : spank_get_item(sp, S_JOB_GID, gid);

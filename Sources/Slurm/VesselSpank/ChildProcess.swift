@@ -57,14 +57,17 @@ final class ChildProcess {
     }
 
     /// SIGTERM, then SIGKILL when it is still there after `grace` seconds; reaped either way.
-    func stop(grace: Double = 5) {
+    /// Its status as waitpid gives it, or nil when it had to be killed or someone else reaped it.
+    @discardableResult
+    func stop(grace: Double = 5) -> Int32? {
         signal(SIGTERM)
-        var status: Int32 = 0
+        var status: Int32 = -1
         for _ in 0..<max(1, Int(grace * 20)) {
-            if vessel_spank_reap(pidfd, &status, 1) != 0 { return }
+            if vessel_spank_reap(pidfd, &status, 1) != 0 { return status >= 0 ? status : nil }
             usleep(50_000)
         }
         signal(SIGKILL)
         _ = vessel_spank_reap(pidfd, &status, 0)
+        return nil
     }
 }

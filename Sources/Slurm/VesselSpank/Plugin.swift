@@ -26,6 +26,8 @@ struct PluginState {
     /// user_init: a failing user_init makes Slurm drain the node, and a missing image is not
     /// the node's fault.
     var stepFailure: String?
+    /// The node's tasks of the step that have ended (task_exit).
+    var exitedTasks = 0
 }
 
 nonisolated(unsafe) var state = PluginState()
@@ -33,6 +35,8 @@ nonisolated(unsafe) var state = PluginState()
 @_cdecl("vessel_spank_init")
 public func spankInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     guard loadConfig(ac, av) else { return -1 }
+    // sbatch-support=no: sbatch and salloc do not know the options (Pyxis's way).
+    if spank_context() == S_CTX_ALLOCATOR, !state.config.sbatchSupport { return 0 }
     for option in Options.all {
         guard spank_option_register(sp, option.pointer).rawValue == ESPANK_SUCCESS else {
             vessel_spank_error("cannot register --\(option.spelling.long)")
@@ -56,6 +60,7 @@ private func loadConfig(_ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePoi
 
 @_cdecl("vessel_spank_init_post_opt")
 public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    if spank_context() == S_CTX_ALLOCATOR, !state.config.sbatchSupport { return 0 }
     // The options' environment twins (PYXIS_CONTAINER_IMAGE, ...): srun's and sbatch's own
     // environment, or in slurmstepd the job's.
     do {
@@ -65,26 +70,36 @@ public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMuta
         vessel_spank_error(error.message)
         return -1
     }
+    let ctx = spank_context()
+    // sbatch-support=no: a batch script runs as it would without Vessel (its sruns still may not).
+    if ctx == S_CTX_REMOTE, !state.config.sbatchSupport {
+        var step: UInt32 = 0
+        if vessel_spank_step_id(sp, &step) == 0, step == vessel_spank_batch_step { state.request = ContainerRequest() }
+    }
     guard !state.request.isEmpty else { return 0 }
-    guard let image = state.request.image else {
+    // A named container that exists on the node needs no image; whether it does, the node says.
+    guard let image = state.request.image ?? (state.request.name != nil ? "" : nil) else {
         vessel_spank_error("container options need --container-image")
         return -1
     }
-    let ctx = spank_context()
     if ctx == S_CTX_REMOTE {
-        // slurmstepd, still as root: what must be root's is made now (see ResultsScratch).
-        guard state.request.results != nil else { return 0 }
+        // slurmstepd, still as root: what must be root's is made now (see UserDirectory).
+        guard state.request.results != nil || state.request.name != nil else { return 0 }
         var uid: uid_t = 0, gid: gid_t = 0
         do {
             guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
-            try ResultsScratch.prepare(state.config, uid: uid, gid: gid)
+            if state.request.results != nil { try ResultsScratch.prepare(state.config, uid: uid, gid: gid) }
+            if state.request.name != nil {
+                try UserDirectory.prepare(in: state.config.containers, named: NamedContainer.directoryName, uid: uid, gid: gid,
+                                          option: "--container-name")
+            }
         } catch {
             // Reported by each task, like any failure to make the step's container.
             state.stepFailure = error.message
         }
         return 0
     }
-    guard ctx == S_CTX_LOCAL || ctx == S_CTX_ALLOCATOR else { return 0 }
+    guard ctx == S_CTX_LOCAL || ctx == S_CTX_ALLOCATOR, !image.isEmpty else { return 0 }
     // Resolved already (srun inside a batch job of the same image): nothing to do.
     if let given = getenv(SpankNames.image).map({ String(cString: $0) }), given == image,
        let path = getenv(SpankNames.imagePath).map({ String(cString: $0) }), access(path, R_OK) == 0 {
@@ -105,9 +120,9 @@ public func spankInitPostOpt(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMuta
 
 @_cdecl("vessel_spank_user_init")
 public func spankUserInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    guard spank_remote(sp) == 1, let image = state.request.image, state.stepFailure == nil else { return 0 }
+    guard spank_remote(sp) == 1, !state.request.isEmpty, state.stepFailure == nil else { return 0 }
     do {
-        state.stepContainer = try StepContainer.start(sp, image: image, request: state.request, config: state.config)
+        state.stepContainer = try StepContainer.start(sp, request: state.request, config: state.config)
     } catch {
         state.stepFailure = error.message
     }
@@ -130,6 +145,23 @@ public func spankTaskInit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutable
     }
 }
 
+/// In slurmstepd as each of the node's tasks ends: after the last, the step's container stops
+/// (and with --container-save is written as an image) while the step's output still reaches
+/// srun, and before Slurm kills what is left of the step. Pyxis saves here too.
+@_cdecl("vessel_spank_task_exit")
+public func spankTaskExit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    guard spank_remote(sp) == 1, let container = state.stepContainer else { return 0 }
+    state.exitedTasks += 1
+    var count: UInt32 = 0
+    guard vessel_spank_local_task_count(sp, &count) == 0, state.exitedTasks >= Int(count) else { return 0 }
+    state.stepContainer = nil
+    if let failure = container.stop() {
+        vessel_spank_error(failure)
+        return -1
+    }
+    return 0
+}
+
 @_cdecl("vessel_spank_exit")
 public func spankExit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     guard spank_remote(sp) == 1 else { return 0 }
@@ -143,15 +175,17 @@ public func spankExit(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePoin
 /// the node; the collector reports into the job's output and provenance.json instead.
 @_cdecl("vessel_spank_job_epilog")
 public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var arg: UnsafeMutablePointer<CChar>?
-    guard spank_option_getopt(sp, Options.definition(.results).pointer, &arg).rawValue == ESPANK_SUCCESS,
-          let root = arg.map({ String(cString: $0) }), loadConfig(ac, av) else { return 0 }
+    guard loadConfig(ac, av) else { return 0 }
     let env = Environment.current
     guard let job = env["SLURM_JOB_ID"].flatMap({ UInt32($0) }), let uid = env["SLURM_JOB_UID"].flatMap({ uid_t($0) }),
           let gid = env["SLURM_JOB_GID"].flatMap({ gid_t($0) }) else {
-        vessel_spank_error("job epilog: no SLURM_JOB_ID, SLURM_JOB_UID or SLURM_JOB_GID; results not collected")
+        vessel_spank_error("job epilog: no SLURM_JOB_ID, SLURM_JOB_UID or SLURM_JOB_GID; results not collected, named containers not removed")
         return 0
     }
+    removeNamedContainers(job: job, uid: uid, gid: gid, env: env)
+    var arg: UnsafeMutablePointer<CChar>?
+    guard spank_option_getopt(sp, Options.definition(.results).pointer, &arg).rawValue == ESPANK_SUCCESS,
+          let root = arg.map({ String(cString: $0) }) else { return 0 }
     let node = env["SLURMD_NODENAME"] ?? "node"
     let scratch = ResultsScratch.path(state.config, uid: uid, job: job, node: node)
     let args = [state.config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", state.config.resultsMount]
@@ -163,6 +197,21 @@ public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutabl
     let status = collector.wait() ?? -1
     if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(state.config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
     return 0
+}
+
+/// container-scope=job: the job's named containers on this node go with it, removed by the
+/// job's user (`vessel remove-kept`, which can remove what the containers gave subordinate ids).
+/// Root only looks whether the job has any (lstat, nothing followed).
+private func removeNamedContainers(job: UInt32, uid: uid_t, gid: gid_t, env: Environment) {
+    guard state.config.containerScope == .job else { return }
+    let dir = NamedContainer.jobDirectory(state.config, uid: uid, job: job)
+    var st = stat()
+    guard lstat(dir, &st) == 0 else { return }
+    guard let remover = ChildProcess.spawn([state.config.runtime, "remove-kept", dir], environment: env.strings, directory: "/", uid: uid, gid: gid) else {
+        vessel_spank_error("job \(job): cannot start \(state.config.runtime) remove-kept: \(String(cString: strerror(errno))); \(dir) left")
+        return
+    }
+    if let status = remover.wait(), status != 0 { vessel_spank_error("job \(job): named containers in \(dir) not removed (status \(status))") }
 }
 
 /// A variable of the job's environment, in slurmstepd.

@@ -10,19 +10,55 @@ import Glibc
 /// the root once; every task of the step then joins its namespaces (one FUSE mount per node per
 /// step, and all ranks in one user namespace, which intra-node MPI shared memory needs).
 final class StepContainer {
-    /// The helper as slurmstepd started it; stopped at the end of the step.
-    let helper: ChildProcess
+    /// The helper as slurmstepd started it; stopped at the end of the step. None when the step
+    /// joined a named container another step runs.
+    let helper: ChildProcess?
     let announcement: Announcement
     /// With --container-verbose: what the helper said it did, for the node's first task to show.
     let stepLog: String
+    /// --container-name: the named container this step's container runs on.
+    let named: NamedContainer?
+    /// --container-save: where the helper writes the image as it stops (which takes longer),
+    /// and its standard error, which says why when it cannot.
+    let save: (path: String, errors: Int32)?
 
-    private init(helper: ChildProcess, announcement: Announcement, stepLog: String) {
+    private init(helper: ChildProcess?, announcement: Announcement, stepLog: String, named: NamedContainer? = nil,
+                 save: (path: String, errors: Int32)? = nil) {
         self.helper = helper
         self.announcement = announcement
         self.stepLog = stepLog
+        self.named = named
+        self.save = save
     }
 
-    static func start(_ sp: OpaquePointer?, image: String, request: ContainerRequest, config: PluginConfig) throws -> StepContainer {
+    deinit { if let save { close(save.errors) } }
+
+    /// The step's container: a new one, or with --container-name the named one (joined when
+    /// it runs, else started on its kept overlay).
+    static func start(_ sp: OpaquePointer?, request: ContainerRequest, config: PluginConfig) throws -> StepContainer {
+        guard let name = request.name else {
+            guard let image = request.image else { throw OptionError("container options need --container-image") }
+            return try start(sp, image: image, request: request, config: config, named: nil)
+        }
+        var uid: uid_t = 0, gid: gid_t = 0
+        var job: UInt32 = 0
+        guard vessel_spank_job_ids(sp, &uid, &gid) == 0, vessel_spank_job_id(sp, &job) == 0 else { throw OptionError("cannot read the job's user") }
+        switch try NamedContainer.claim(name, config: config, uid: uid, job: job) {
+        case .join(let announcement):
+            // Pyxis's rule: the running container is joined as it is.
+            if !request.mounts.isEmpty { vessel_spank_info("vessel: ignoring --container-mounts when joining the running container \(name.name)") }
+            return StepContainer(helper: nil, announcement: announcement, stepLog: "")
+        case .start(let named, let kept):
+            // A kept container starts from its own image, whatever the step names (Pyxis skips the import).
+            guard let image = kept ?? request.image else {
+                throw OptionError("--container-name=\(name.name): no such container on this node, and no --container-image to make it from")
+            }
+            return try start(sp, image: image, request: request, config: config, named: named, resolved: kept != nil)
+        }
+    }
+
+    private static func start(_ sp: OpaquePointer?, image: String, request: ContainerRequest, config: PluginConfig,
+                              named: NamedContainer?, resolved: Bool = false) throws -> StepContainer {
         var envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
         guard vessel_spank_job_env(sp, &envp) == 0, let envp else { throw OptionError("cannot read the job's environment") }
         var list: [String] = []
@@ -33,7 +69,9 @@ final class StepContainer {
         guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
 
         let path: String
-        if env[SpankNames.image] == image, let resolved = env[SpankNames.imagePath] {
+        if resolved {
+            path = image
+        } else if env[SpankNames.image] == image, let resolved = env[SpankNames.imagePath] {
             path = resolved
         } else if image.hasPrefix("/") {
             path = image
@@ -60,19 +98,31 @@ final class StepContainer {
         }
         for name in request.envNames { if let v = env[name] { args += [cli(.env), "\(name)=\(v)"] } }
         if request.verbose { args.append(cli(.verbose)) }
+        if let named { args += [cli(.overlay), named.directory] }
+        let cwd = env["PWD"] ?? env["SLURM_SUBMIT_DIR"] ?? "/"
+        // Pyxis's rule: a relative path is the job's directory's.
+        let savePath = request.save.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+        if let savePath {
+            var step: UInt32 = 0
+            var job: UInt32 = 0
+            _ = vessel_spank_step_id(sp, &step)
+            _ = vessel_spank_job_id(sp, &job)
+            let node = getenv("SLURMD_NODENAME").map { String(cString: $0) } ?? env["SLURMD_NODENAME"] ?? "node"
+            args += [cli(.save), savePath, "--save-job", "\(job).\(step == vessel_spank_batch_step ? "batch" : "\(step)") on \(node)"]
+        }
         args.append(path)
 
         var fds: [Int32] = [-1, -1]
         guard vessel_spank_pipe(&fds) == 0 else { throw OptionError("cannot make a pipe: \(String(cString: strerror(errno)))") }
-        let cwd = env["PWD"] ?? env["SLURM_SUBMIT_DIR"] ?? "/"
         // --container-verbose: the helper's stderr is a pipe, its step log read once the container
         // is announced (the log's lines come before; the helper keeps the pipe while it serves).
         var logFDs: [Int32] = [-1, -1]
-        if request.verbose, vessel_spank_pipe(&logFDs) != 0 { logFDs = [-1, -1] }
+        if request.verbose || savePath != nil, vessel_spank_pipe(&logFDs) != 0 { logFDs = [-1, -1] }
         let helper = ChildProcess.spawn(args, environment: list, directory: cwd, uid: uid, gid: gid, readyFD: fds[1], errorFD: logFDs[1])
         close(fds[1])
         if logFDs[1] >= 0 { close(logFDs[1]) }
-        defer { if logFDs[0] >= 0 { close(logFDs[0]) } }
+        // Kept open with --container-save: what the helper says at the end tells how it went.
+        defer { if logFDs[0] >= 0, savePath == nil { close(logFDs[0]) } }
         guard let helper else {
             close(fds[0])
             throw OptionError("cannot start \(config.runtime): \(String(cString: strerror(errno)))")
@@ -80,14 +130,19 @@ final class StepContainer {
         let text = readAll(fds[0])
         close(fds[0])
         var stepLog = ""
-        if logFDs[0] >= 0, fcntl(logFDs[0], F_SETFL, O_NONBLOCK) == 0 { stepLog = readAll(logFDs[0]) }
+        if logFDs[0] >= 0, fcntl(logFDs[0], F_SETFL, O_NONBLOCK) == 0 {
+            let said = readAll(logFDs[0])
+            if request.verbose { stepLog = said }
+        }
         let a = Announcement(decoding: text)
         if let error = a.error ?? (a.pid == nil ? "the container helper ended without a word (\(config.runtime) spank-helper)" : nil) {
             helper.signal(SIGKILL)
             _ = helper.wait()
             throw OptionError(error.hasPrefix(path) ? error : "\(image): \(error)")
         }
-        return StepContainer(helper: helper, announcement: a, stepLog: stepLog)
+        named?.recordRunning(text)
+        return StepContainer(helper: helper, announcement: a, stepLog: stepLog, named: named,
+                             save: savePath.flatMap { logFDs[0] >= 0 ? ($0, logFDs[0]) : nil })
     }
 
     /// In a task, before Slurm execs its command: enter the container, take its environment,
@@ -141,10 +196,23 @@ final class StepContainer {
         throw OptionError("--container-entrypoint: \(args[0]): \(String(cString: strerror(errno)))")
     }
 
-    /// At the end of the step (also after scancel or a time limit): the helper goes, and with it
-    /// the mount and the namespaces. Through its pidfd only (see ChildProcess).
-    func stop() {
-        helper.stop(grace: 5)
+    /// At the end of the step (also after scancel or a time limit): the helper goes, and with
+    /// it the mount and the namespaces; through its pidfd only (see ChildProcess). A named
+    /// container is then free for the next step. With --container-save the helper writes the image first (as long as a build of
+    /// it takes), and says why it could not; the error is returned.
+    @discardableResult
+    func stop() -> String? {
+        defer { named?.release() }
+        guard let helper else { return nil }
+        guard let save else {
+            helper.stop(grace: 5)
+            return nil
+        }
+        let status = helper.stop(grace: 3600)
+        let said = readAll(save.errors).split(separator: "\n").last { $0.hasPrefix("vessel: ") }
+        guard status == 0 else { return said.map { "--container-save=" + $0.dropFirst(8).replacing("--save ", with: "", maxReplacements: 1) } ?? "--container-save=\(save.path): not saved (the container's helper ended with status \(status.map { "\($0 >> 8)" } ?? "killed"))" }
+        vessel_spank_info("saved the container to \(save.path)")
+        return nil
     }
 }
 

@@ -22,6 +22,10 @@ public struct ContainerRequest {
     public var unshare: [String] = []
     /// --container-verbose: the helper's step log, written to the first task's stderr.
     public var verbose = false
+    /// --container-name: the node's named container this step starts from, makes or joins.
+    public var name: ContainerName?
+    /// --container-save: where the step's container is written as an image when it ends.
+    public var save: String?
     /// What was taken, so that a second call with the same option and value is a no-op.
     private var taken: Set<String> = []
     /// The options given (on the command line, or by a twin), which their twins do not override.
@@ -31,7 +35,7 @@ public struct ContainerRequest {
 
     public var isEmpty: Bool {
         image == nil && mounts.isEmpty && workdir == nil && envNames.isEmpty && writable == nil && mountHome == nil && remapRoot == nil
-            && entrypoint == nil && results == nil && unshare.isEmpty
+            && entrypoint == nil && results == nil && unshare.isEmpty && name == nil && save == nil
     }
 
     /// The behaviour of each plugin option of the table; `value` is nil for a flag. `variable`:
@@ -71,7 +75,16 @@ public struct ContainerRequest {
         case .unshare:
             do { unshare += try ContainerOption.parseNamespaces(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .verbose: verbose = true
-        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .join, .noJoin:
+        case .name:
+            do { self.name = try ContainerName(parsing: v) } catch let e as OptionError {
+                throw variable.map { OptionError("\($0)=\(v): \(e.message.split(separator: ": ", maxSplits: 1).last ?? "")") } ?? e
+            }
+        case .save:
+            // Pyxis's rule: a file, not a directory; relative to the job's directory on the node.
+            guard !v.isEmpty else { throw refuse("name a file") }
+            guard !v.hasSuffix("/") else { throw refuse("names a directory; name a file") }
+            save = v
+        case .env, .envFile, .cleanEnv, .contain, .unpack, .nv, .join, .noJoin, .overlay:
             throw OptionError("--\(name): not an option of the plugin")
         }
     }

@@ -21,6 +21,15 @@ public struct PluginConfig {
     public var writable = false
     public var remapRoot = false
     public var executeEntrypoint = false
+    /// Node-local directory under which named containers (--container-name) are kept.
+    public var containers = "/var/lib/vessel/containers"
+    /// Whether a named container lives as long as its job (removed by the job's epilog) or
+    /// until its user removes it (Pyxis's container_scope; Pyxis's default is global).
+    public enum Scope: String, Sendable { case job, global }
+    public var containerScope = Scope.job
+    /// Whether sbatch and salloc take the container options (Pyxis's sbatch_support): with no,
+    /// they do not know them, and a batch script runs on the node as it would without Vessel.
+    public var sbatchSupport = true
 
     public init() {}
 
@@ -31,14 +40,21 @@ public struct PluginConfig {
             switch key {
             case "runtime": runtime = value
             case "cache": cache = value
-            case "mount-home", "writable", "remap-root", "remap_root", "execute-entrypoint", "execute_entrypoint":
+            case "mount-home", "writable", "remap-root", "remap_root", "execute-entrypoint", "execute_entrypoint", "sbatch-support", "sbatch_support":
                 guard let on = ContainerOption.boolean(value) else { throw OptionError("plugstack.conf: \(key) takes yes or no") }
                 switch key {
                 case "mount-home": mountHome = on
                 case "writable": writable = on
                 case "remap-root", "remap_root": remapRoot = on
+                case "sbatch-support", "sbatch_support": sbatchSupport = on
                 default: executeEntrypoint = on
                 }
+            case "container-scope", "container_scope":
+                guard let scope = Scope(rawValue: value) else { throw OptionError("plugstack.conf: \(key) takes job or global") }
+                containerScope = scope
+            case "containers":
+                guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
+                containers = value
             case "mounts":
                 do { mounts = try BindSpec.parseList(value, pathSource: true) } catch let r as BindSpec.Refusal {
                     throw OptionError("plugstack.conf: mounts=\(value): \(r.reason)")
@@ -46,7 +62,7 @@ public struct PluginConfig {
             case "results-scratch", "results-mount":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 if key == "results-scratch" { resultsScratch = value } else { resultsMount = value }
-            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint)")
+            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support)")
             }
         }
     }

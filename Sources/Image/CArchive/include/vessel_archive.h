@@ -6,6 +6,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <locale.h>
+/* A directory read as a layer (a container's overlay upper layer, see OverlayUpperLayer) has
+ * its xattrs read as a tar's are; Swift's Glibc module leaves this header out. */
+#include <sys/xattr.h>
 
 /* Loads libarchive once; NULL when loaded, else why it could not be. Every other function
  * here needs it to have succeeded. */

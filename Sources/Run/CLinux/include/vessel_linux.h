@@ -21,6 +21,12 @@
 
 int vessel_pivot_root(const char *new_root, const char *put_old);
 pid_t vessel_fork(void);
+// A child made now that waits to exec `path`: it reads `go_fd` (as its fd 3; `keep_fd` is its
+// fd 4, the others but 0-2 closed), and execs on a byte, or exits 0 when the pipe closes
+// first. For work to do once a container has ended from outside its PID namespace, where
+// nothing can be forked once its process 1 is gone (--save). argv and envp are the caller's
+// to keep until then.
+pid_t vessel_fork_waiting(const char *path, char *const argv[], char *const envp[], int go_fd, int keep_fd);
 int vessel_set_pdeathsig(int sig);
 static const int vessel_clone_newuser = CLONE_NEWUSER;
 static const int vessel_clone_newns = CLONE_NEWNS;

@@ -10,6 +10,7 @@ int vessel_spank_init(spank_t sp, int ac, char **av);
 int vessel_spank_init_post_opt(spank_t sp, int ac, char **av);
 int vessel_spank_user_init(spank_t sp, int ac, char **av);
 int vessel_spank_task_init(spank_t sp, int ac, char **av);
+int vessel_spank_task_exit(spank_t sp, int ac, char **av);
 int vessel_spank_exit(spank_t sp, int ac, char **av);
 int vessel_spank_job_epilog(spank_t sp, int ac, char **av);
 
@@ -21,7 +22,12 @@ int vessel_spank_job_env(spank_t sp, char ***env);
 int vessel_spank_job_ids(spank_t sp, uid_t *uid, gid_t *gid);
 int vessel_spank_job_argv(spank_t sp, int *argc, char ***argv);
 int vessel_spank_job_id(spank_t sp, uint32_t *id);
+int vessel_spank_step_id(spank_t sp, uint32_t *id);
+// The step id slurmstepd gives a batch script (SLURM_BATCH_SCRIPT in slurm/slurm.h, which
+// the plugin does not otherwise need).
+static const uint32_t vessel_spank_batch_step = 0xfffffffb;
 int vessel_spank_local_task_id(spank_t sp, int *id);
+int vessel_spank_local_task_count(spank_t sp, uint32_t *count);
 
 // pipe2 with O_CLOEXEC, which Swift's Glibc module does not declare.
 int vessel_spank_pipe(int fds[2]);
