@@ -94,10 +94,17 @@ public struct Converter {
         let provenance = Self.provenance(image, options: options, timestamp: timestamp)
         try addMetadata(to: tree, config: RuntimeConfig(image), configBytes: image.configBytes, provenance: provenance,
                         writer: writer, timestamp: timestamp, compat: options.compatMetadata)
+        return try finish(tree, writer: writer, out: out, output: output, source: image.reference.description, provenance: provenance,
+                          progress: progress)
+    }
+
+    /// The end of every build: the tree written, the output renamed into place, the report.
+    func finish(_ tree: FileTree, writer: SquashFSWriter, out: AtomicOutput, output: String, source: String,
+                provenance: Provenance, progress: Progress) throws -> BuildReport {
         let stats = try writer.finish(tree: tree)
         try out.commit()
         progress.finish("wrote \(output): \(Progress.bytes(Int64(stats.imageBytes))), \(stats.inodes) inodes, in \(String(format: "%.1f", progress.elapsed)) s")
-        return BuildReport(output: output, source: image.reference.description, imageBytes: stats.imageBytes, dataBytes: stats.inputBytes,
+        return BuildReport(output: output, source: source, imageBytes: stats.imageBytes, dataBytes: stats.inputBytes,
                            inodes: stats.inodes, seconds: progress.elapsed, cached: false, provenance: provenance)
     }
 

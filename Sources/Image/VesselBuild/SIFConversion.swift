@@ -44,10 +44,6 @@ extension Converter {
                                                  blockSize: options.compression.blockSize, timestamp: timestamp))
         try addMetadata(to: tree, config: config, configBytes: configBytes, provenance: provenance, writer: writer,
                         timestamp: timestamp, compat: false)
-        let stats = try writer.finish(tree: tree)
-        try out.commit()
-        progress.finish("wrote \(output): \(Progress.bytes(Int64(stats.imageBytes))), \(stats.inodes) inodes, in \(String(format: "%.1f", progress.elapsed)) s")
-        return BuildReport(output: output, source: "sif:\(path)", imageBytes: stats.imageBytes, dataBytes: stats.inputBytes,
-                           inodes: stats.inodes, seconds: progress.elapsed, cached: false, provenance: provenance)
+        return try finish(tree, writer: writer, out: out, output: output, source: "sif:\(path)", provenance: provenance, progress: progress)
     }
 }
