@@ -58,7 +58,10 @@ public struct ContainerRequest {
         case .workdir:
             guard !v.isEmpty else { throw refuse("name a directory") }
             workdir = v
-        case .keepEnv: envNames += try Self.parseEnvNames(v, option: name)
+        case .keepEnv:
+            do { envNames += try Self.parseEnvNames(v, option: name) } catch let e as OptionError where variable != nil {
+                throw refuse(String(e.message.split(separator: ": ", maxSplits: 1).last ?? ""))
+            }
         case .writable: writable = true
         case .readonly: writable = false
         case .mountHome: mountHome = true
@@ -76,8 +79,8 @@ public struct ContainerRequest {
             do { unshare += try ContainerOption.parseNamespaces(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .verbose: verbose = true
         case .name:
-            do { self.name = try ContainerName(parsing: v) } catch let e as OptionError {
-                throw variable.map { OptionError("\($0)=\(v): \(e.message.split(separator: ": ", maxSplits: 1).last ?? "")") } ?? e
+            do { self.name = try ContainerName(parsing: v) } catch let e as OptionError where variable != nil {
+                throw refuse(String(e.message.split(separator: ": ", maxSplits: 1).last ?? ""))
             }
         case .save:
             // Pyxis's rule: a file, not a directory; relative to the job's directory on the node.
