@@ -25,4 +25,48 @@ final class ReproducibilityTests: XCTestCase {
         let info = try Harness.vessel("inspect", "--json", dir + "/a.sqsh")
         XCTAssertTrue(info.stdout.contains("\"timestamp\" : 1234567890"), info.stdout)
     }
+
+    /// Gzip layers give the same image through ISA-L's inflate (the default) as through zlib
+    /// (VESSEL_INFLATE=zlib), the tiny fixture's and a layer of two gzip members followed by
+    /// zero padding, as some tools write them.
+    func testISALAndZlibGiveTheSameBytes() throws {
+        let dir = try Harness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(try Harness.run(["python3", "-c", Self.twoMembers, dir + "/members"]).status, 0)
+        try Harness.run(["chmod", "-R", "a+rX", dir])
+        for src in ["oci:" + (try Harness.require("oci/tiny")), "oci:" + dir + "/members"] {
+            XCTAssertEqual(try Harness.vessel("build", "-q", "--force", dir + "/isal.sqsh", src).status, 0)
+            let zlib = try Harness.vessel("build", "-q", "--force", dir + "/zlib.sqsh", src, environment: ["VESSEL_INFLATE": "zlib"])
+            XCTAssertEqual(zlib.status, 0, zlib.stderr)
+            XCTAssertEqual(try Harness.sha256(dir + "/isal.sqsh"), try Harness.sha256(dir + "/zlib.sqsh"), src)
+        }
+        let listing = try Harness.run(["unsquashfs", "-l", dir + "/isal.sqsh"])
+        XCTAssertTrue(listing.stdout.contains("squashfs-root/first") && listing.stdout.contains("squashfs-root/second"), listing.stdout)
+    }
+
+    /// An OCI layout whose one layer is two gzip members (the tar split between them), then zeros.
+    static let twoMembers = """
+        import gzip, hashlib, io, json, os, sys, tarfile
+        d = sys.argv[1]; os.makedirs(d + "/blobs/sha256", exist_ok=True)
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+            for name in ["first", "second"]:
+                data = (name * 5000).encode(); info = tarfile.TarInfo(name); info.size = len(data); info.mtime = 0
+                t.addfile(info, io.BytesIO(data))
+        tar = raw.getvalue(); half = len(tar) // 2
+        layer = gzip.compress(tar[:half], mtime=0) + gzip.compress(tar[half:], mtime=0) + bytes(512)
+        def put(b):
+            h = hashlib.sha256(b).hexdigest(); open(d + "/blobs/sha256/" + h, "wb").write(b); return "sha256:" + h
+        ld = put(layer)
+        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                             "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}).encode()
+        cd = put(config)
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ld, "size": len(layer)}]}).encode()
+        md = put(manifest)
+        json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md,
+            "size": len(manifest)}]}, open(d + "/index.json", "w"))
+        open(d + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+        """
 }

@@ -4,37 +4,10 @@ bench-baseline); medians and ratios (this tree / the baseline) into BENCHMARKS.m
 import argparse
 import json
 import os
-import pwd
 import statistics
-import subprocess
-import time
 
 import benchmd
-
-
-def as_user(user):
-    pw = pwd.getpwnam(user)
-    env = dict(os.environ, HOME=pw.pw_dir, USER=user, LOGNAME=user)
-    return ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups"], env
-
-
-def timed(argv, env, cwd):
-    """Wall and CPU seconds of one command: the CPU is wait4's for that process and the
-    descendants it waited for (RUSAGE_CHILDREN deltas also catch whatever else this process
-    reaps meanwhile, which made srun's CPU look 1.4x one way)."""
-    t = time.monotonic()
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)}: exit {proc.returncode}: {err.decode()[-400:]}")
-    return wall, usage.ru_utime + usage.ru_stime
-
-
-def drop_caches():
-    subprocess.run(["sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], check=True)
+from benchproc import as_user, drop_caches, timed
 
 
 def main():

@@ -220,12 +220,25 @@ final class BlobInput: ChunkSource {
             if read(into: &p) <= 0 { break }
         }
     }
+
+    /// Whether the blob begins with gzip's magic number, read without consuming it.
+    var startsWithGzipMagic: Bool {
+        guard region.length >= 2 else { return false }
+        var magic: [UInt8] = [0, 0]
+        return pread(fd, &magic, 2, off_t(region.offset)) == 2 && magic == [0x1f, 0x8b]
+    }
 }
 
-/// The decompressed stream of a blob: libarchive's raw format over `BlobInput`, hashed as it
-/// passes so that the diff_id can be checked.
+/// The decompressed stream of a blob, hashed as it passes so that the diff_id can be checked:
+/// ISA-L's inflate for gzip (IsalGzipDecoder, where libisal is installed and VESSEL_INFLATE is not
+/// `zlib`), else libarchive's raw format (zlib, zstd, or no compression) over `BlobInput`.
 final class DecodedInput: ChunkSource {
-    private let archive: OpaquePointer
+    private enum Decoder {
+        case archive(OpaquePointer)
+        case isal(IsalGzipDecoder)
+    }
+
+    private let decoder: Decoder
     private let input: BlobInput
     private let label: String
     private let verify: Bool
@@ -238,6 +251,11 @@ final class DecodedInput: ChunkSource {
         self.input = input
         self.label = label
         verify = verifyDiffID
+        if input.startsWithGzipMagic, ProcessInfo.processInfo.environment["VESSEL_INFLATE"] != "zlib",
+           let isal = IsalGzipDecoder(input: input, label: label) {
+            decoder = .isal(isal)
+            return
+        }
         var (a, rc) = try openArchive(input) {
             vessel_archive_read_support_format_raw($0)
             vessel_archive_read_support_filter_gzip($0)
@@ -253,21 +271,28 @@ final class DecodedInput: ChunkSource {
             vessel_archive_read_free(a)
             throw error
         }
-        archive = a
+        decoder = .archive(a)
     }
 
-    deinit { vessel_archive_read_free(archive) }
+    deinit { if case .archive(let a) = decoder { vessel_archive_read_free(a) } }
 
     override func read(into out: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
         if atEnd { return 0 }
         var buf: UnsafeRawPointer?
         var size = 0
-        var offset: la_int64_t = 0
-        let rc = vessel_archive_read_data_block(archive, &buf, &size, &offset)
-        if rc == ARCHIVE_EOF { atEnd = true; return 0 }
-        if rc < ARCHIVE_WARN {
-            error = input.error ?? .corruptLayer(label, reason: vessel_archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data")
-            return -1
+        switch decoder {
+        case .isal(let isal):
+            size = isal.read(into: &buf)
+            if size < 0 { error = isal.error; return -1 }
+            if size == 0 { atEnd = true; return 0 }
+        case .archive(let archive):
+            var offset: la_int64_t = 0
+            let rc = vessel_archive_read_data_block(archive, &buf, &size, &offset)
+            if rc == ARCHIVE_EOF { atEnd = true; return 0 }
+            if rc < ARCHIVE_WARN {
+                error = input.error ?? .corruptLayer(label, reason: vessel_archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data")
+                return -1
+            }
         }
         if verify { hasher.update(UnsafeRawBufferPointer(start: buf, count: size)) }
         bytesOut += Int64(size)
