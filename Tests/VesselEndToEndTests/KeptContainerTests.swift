@@ -52,6 +52,14 @@ final class KeptContainerTests: XCTestCase {
         XCTAssertEqual(symlink(kept, dir + "/link"), 0)
         let link = try vessel("exec", "--overlay", dir + "/link", tiny, "true")
         XCTAssertEqual(link.stderr, "vessel exec: --overlay \(dir)/link: not a directory\n")
+
+        // Files the container gave a subordinate id: rm cannot remove them, remove-kept can.
+        let given = try vessel("exec", "--overlay", kept, "--fakeroot", tiny, "sh", "-c", "mkdir -p /owned/deep && touch /owned/deep/f && chown -R 7:7 /owned && chmod 700 /owned")
+        XCTAssertEqual(given.status, 0, given.stderr)
+        XCTAssertNotEqual(try Harness.run(["rm", "-rf", kept], asTestUser: true).status, 0, "rm removed files of a subordinate id")
+        let removed = try vessel("remove-kept", kept)
+        XCTAssertEqual(removed.status, 0, removed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: kept))
     }
 
     /// `--save`: the image plus what the container did (added, changed, removed, hard links,

@@ -241,6 +241,25 @@ final class SlurmPluginTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("vessel: plugstack.conf: unknown argument colour"), bad.stderr)
     }
 
+    /// A helper that never announces the container (a hung file system, say) fails the step
+    /// after plugstack.conf's start-timeout=, in one line, and is stopped: slurmstepd is not held.
+    func testAHelperThatHangsFailsTheStepInTime() throws {
+        let conf = Harness.env["SLURM_TEST_PLUGSTACK_DIR"]! + "/vessel.conf"
+        let original = try String(contentsOfFile: conf, encoding: .utf8)
+        defer { try? original.write(toFile: conf, atomically: true, encoding: .utf8) }
+        let slow = dir + "/slow-vessel"
+        try "#!/bin/sh\nif [ \"$1\" = spank-helper ]; then exec sleep 297; fi\nexec \(Harness.vessel) \"$@\"\n".write(toFile: slow, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "755", slow])
+        try (original.trimmingCharacters(in: .newlines) + " runtime=\(slow) start-timeout=3\n").write(toFile: conf, atomically: true, encoding: .utf8)
+        let started = Date()
+        let r = try srun("-p", "cpu", "--container-image=\(image)", "echo", "ran")
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertFalse(r.stdout.contains("ran"))
+        XCTAssertTrue(r.stderr.contains("vessel: \(image): the container was not made within 3 s (plugstack.conf start-timeout=); its helper was stopped"), r.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 120, "the step waited for the hung helper")
+        XCTAssertNotEqual(try Harness.run(["pgrep", "-u", user, "-f", "sleep 297"]).status, 0, "the hung helper was left running")
+    }
+
     /// require-signature in vessel.conf holds for jobs too: an unsigned image fails the step.
     func testTrustPolicyRefusesAnUnsignedImage() throws {
         let conf = dir + "/vessel.conf"

@@ -173,13 +173,13 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|pull|push|sign|verify|key|diff|login|logout|cache|resolve|inspect|exec|run|shell|submit|jobs|results|doctor|help)
+    build|pull|push|sign|verify|key|diff|login|logout|cache|resolve|remove-kept|inspect|exec|run|shell|submit|jobs|results|doctor|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build pull push sign verify key diff login logout cache resolve inspect exec run shell submit jobs results doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull push sign verify key diff login logout cache resolve remove-kept inspect exec run shell submit jobs results doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -495,6 +495,14 @@ _vessel_resolve() {
         return
         ;;
     esac
+}
+
+_vessel_remove-kept() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vessel_offer_flags_options 1
 }
 
 _vessel_inspect() {

@@ -44,6 +44,29 @@ public enum Syscall {
         }
     }
 
+    /// Reads `fd` to its end, waiting at most `seconds` in all; nil when that time passes first
+    /// (or a read fails).
+    public static func readAll(_ fd: Int32, within seconds: Double) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let deadline = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 + seconds
+        while true {
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            let left = deadline - (Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
+            guard left > 0 else { return nil }
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&p, 1, Int32(min(left * 1000, Double(Int32.max))) + 1)
+            if ready < 0 { if errno == EINTR { continue } else { return nil } }
+            if ready == 0 { continue }
+            let n = retrying { read(fd, &chunk, chunk.count) }
+            if n < 0 { return nil }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
+        }
+    }
+
     /// waitpid, retried; the status as waitpid gives it, or nil.
     public static func wait(_ pid: pid_t, options: Int32 = 0) -> (pid: pid_t, status: Int32)? {
         var status: Int32 = 0

@@ -1,5 +1,6 @@
 import CLinux
 import CVesselSpank
+import VesselBasics
 import VesselSpankRequest
 import VesselWire
 #if canImport(Glibc)
@@ -127,8 +128,14 @@ final class StepContainer {
             close(fds[0])
             throw OptionError("cannot start \(config.runtime): \(String(cString: strerror(errno)))")
         }
-        let text = readAll(fds[0])
+        let said = Syscall.readAll(fds[0], within: config.startTimeout)
         close(fds[0])
+        guard let said else {
+            helper.signal(SIGKILL)
+            _ = helper.wait()
+            throw OptionError("\(image): the container was not made within \(Int(config.startTimeout)) s (plugstack.conf start-timeout=); its helper was stopped")
+        }
+        let text = String(decoding: said, as: UTF8.self)
         var stepLog = ""
         if logFDs[0] >= 0, fcntl(logFDs[0], F_SETFL, O_NONBLOCK) == 0 {
             let said = readAll(logFDs[0])

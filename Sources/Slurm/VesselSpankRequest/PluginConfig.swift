@@ -30,6 +30,9 @@ public struct PluginConfig {
     /// Whether sbatch and salloc take the container options (Pyxis's sbatch_support): with no,
     /// they do not know them, and a batch script runs on the node as it would without Vessel.
     public var sbatchSupport = true
+    /// How long a node waits for the step's container to be made (the helper's announcement)
+    /// before it fails the step: a helper stuck on a hung file system must not hold slurmstepd.
+    public var startTimeout = 600.0
 
     public init() {}
 
@@ -52,6 +55,9 @@ public struct PluginConfig {
             case "container-scope", "container_scope":
                 guard let scope = Scope(rawValue: value) else { throw OptionError("plugstack.conf: \(key) takes job or global") }
                 containerScope = scope
+            case "start-timeout", "start_timeout":
+                guard let seconds = Double(value), seconds > 0 else { throw OptionError("plugstack.conf: \(key) takes a number of seconds") }
+                startTimeout = seconds
             case "containers":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 containers = value
@@ -62,7 +68,7 @@ public struct PluginConfig {
             case "results-scratch", "results-mount":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 if key == "results-scratch" { resultsScratch = value } else { resultsMount = value }
-            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support)")
+            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support, start-timeout)")
             }
         }
     }
