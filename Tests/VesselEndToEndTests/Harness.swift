@@ -134,3 +134,26 @@ enum Harness {
 
 /// Standard output read on another thread; `DispatchGroup.wait` orders the accesses.
 private final class DataBox: @unchecked Sendable { var data = Data() }
+
+extension Harness {
+    /// Python that writes a one-layer OCI layout: `write_layout(dir, layer, diff_id, media_type)`,
+    /// for tests that make a layer no fixture has (prepend it to a script).
+    static let ociLayoutPython = """
+        import hashlib, json, os
+        def write_layout(d, layer, diff_id, media_type):
+            os.makedirs(d + "/blobs/sha256", exist_ok=True)
+            def put(b):
+                h = hashlib.sha256(b).hexdigest(); open(d + "/blobs/sha256/" + h, "wb").write(b); return "sha256:" + h
+            ld = put(layer)
+            config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode()
+            cd = put(config)
+            manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
+                "layers": [{"mediaType": media_type, "digest": ld, "size": len(layer)}]}).encode()
+            md = put(manifest)
+            json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md,
+                "size": len(manifest), "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}, open(d + "/index.json", "w"))
+            open(d + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+
+        """
+}

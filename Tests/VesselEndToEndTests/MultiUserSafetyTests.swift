@@ -499,29 +499,15 @@ final class MultiUserSafetyTests: XCTestCase {
 
     /// Writes three one-layer OCI layouts: `deep` (a PAX path 20,000 directories deep),
     /// `too-deep` (1,100 deep, short enough) and `sane` (1,000 deep, within the limits).
-    static let deepLayout = """
-        import hashlib, io, json, os, sys, tarfile
+    static let deepLayout = Harness.ociLayoutPython + """
+        import io, sys, tarfile
         def layout(dir, path):
-            os.makedirs(dir + "/blobs/sha256", exist_ok=True)
             raw = io.BytesIO()
             with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
                 info = tarfile.TarInfo(path); info.size = 2; info.mtime = 0
                 t.addfile(info, io.BytesIO(b"x\\n"))
             layer = raw.getvalue()
-            def put(b):
-                d = hashlib.sha256(b).hexdigest()
-                open(dir + "/blobs/sha256/" + d, "wb").write(b)
-                return "sha256:" + d
-            ld = put(layer)
-            config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [ld]}, "config": {}}).encode()
-            cd = put(config)
-            manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
-                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": len(layer)}]}).encode()
-            md = put(manifest)
-            json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md,
-                "size": len(manifest), "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}, open(dir + "/index.json", "w"))
-            open(dir + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+            write_layout(dir, layer, "sha256:" + hashlib.sha256(layer).hexdigest(), "application/vnd.oci.image.layer.v1.tar")
         layout(sys.argv[1] + "/deep", "d/" * 20000 + "leaf")
         layout(sys.argv[1] + "/too-deep", "d/" * 1100 + "leaf")
         layout(sys.argv[1] + "/sane", "d/" * 1000 + "leaf")

@@ -45,9 +45,8 @@ final class ReproducibilityTests: XCTestCase {
     }
 
     /// An OCI layout whose one layer is two gzip members (the tar split between them), then zeros.
-    static let twoMembers = """
-        import gzip, hashlib, io, json, os, sys, tarfile
-        d = sys.argv[1]; os.makedirs(d + "/blobs/sha256", exist_ok=True)
+    static let twoMembers = Harness.ociLayoutPython + """
+        import gzip, io, sys, tarfile
         raw = io.BytesIO()
         with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
             for name in ["first", "second"]:
@@ -55,18 +54,6 @@ final class ReproducibilityTests: XCTestCase {
                 t.addfile(info, io.BytesIO(data))
         tar = raw.getvalue(); half = len(tar) // 2
         layer = gzip.compress(tar[:half], mtime=0) + gzip.compress(tar[half:], mtime=0) + bytes(512)
-        def put(b):
-            h = hashlib.sha256(b).hexdigest(); open(d + "/blobs/sha256/" + h, "wb").write(b); return "sha256:" + h
-        ld = put(layer)
-        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-                             "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}).encode()
-        cd = put(config)
-        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": len(config)},
-            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": ld, "size": len(layer)}]}).encode()
-        md = put(manifest)
-        json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md,
-            "size": len(manifest)}]}, open(d + "/index.json", "w"))
-        open(d + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+        write_layout(sys.argv[1], layer, "sha256:" + hashlib.sha256(tar).hexdigest(), "application/vnd.oci.image.layer.v1.tar+gzip")
         """
 }
