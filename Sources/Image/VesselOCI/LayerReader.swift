@@ -2,14 +2,16 @@ import CArchive
 import Foundation
 import VesselTree
 
-/// Streams one layer blob in two stages. The first libarchive reader only decompresses (its
-/// "raw" format), fed by `BlobInput`, which hashes the compressed bytes: the blob digest and size.
-/// The decompressed bytes are hashed too, against the config's diff_id, because gzip's own CRC is
-/// not checked by libarchive and a corrupt deflate stream can decode without an error. The second
-/// reader parses the tar (pax, GNU, ustar) from those same buffers, without copying them.
+/// Streams one layer blob in two stages. The first only decompresses (DecodedInput: ISA-L for
+/// gzip, else libarchive's "raw" format), fed by `BlobInput`, which hashes the compressed bytes:
+/// the blob digest and size. The decompressed bytes are hashed too, against the config's diff_id
+/// (a corrupt zstd or zlib-decoded stream can decode without an error). The first stage runs on
+/// a thread of its own, a few chunks ahead (PrefetchedInput), unless VESSEL_LAYER_THREAD=0. The
+/// second stage parses the tar (pax, GNU, ustar) from its buffers.
 public final class LayerReader {
     private let archive: OpaquePointer
     private let decoded: DecodedInput
+    private let prefetched: PrefetchedInput?
     private let input: BlobInput
     private let blob: LayerBlob
     private var entry: OpaquePointer?
@@ -18,7 +20,8 @@ public final class LayerReader {
         self.blob = blob
         input = try BlobInput(region: blob.region, progress: progress)
         decoded = try DecodedInput(input: input, label: blob.label, verifyDiffID: blob.diffID != nil)
-        let (a, rc) = try openArchive(decoded) {
+        prefetched = ProcessInfo.processInfo.environment["VESSEL_LAYER_THREAD"] == "0" ? nil : PrefetchedInput(decoded)
+        let (a, rc) = try openArchive(prefetched ?? decoded) {
             vessel_archive_read_support_format_tar($0)
             vessel_archive_read_support_format_gnutar($0)
             vessel_archive_read_support_filter_none($0)
@@ -61,6 +64,8 @@ public final class LayerReader {
     /// Reads what libarchive left of the blob (tar padding, compressor trailers) and checks the
     /// digest and size of the whole blob.
     public func finish() throws {
+        prefetched?.drain()
+        prefetched?.stop()
         try decoded.drain()
         try input.drain()
         if let e = decoded.error ?? input.error { throw e }
@@ -102,6 +107,8 @@ public final class LayerReader {
     }
 
     private func failure() -> ImageError {
+        // The first stage has stopped (it reported the end or an error), or is stopped here.
+        prefetched?.stop()
         if let e = input.error ?? decoded.error { return e }
         let msg = vessel_archive_error_string(archive).map { String(cString: $0) } ?? "unreadable data"
         return .corruptLayer(blob.label, reason: msg)
