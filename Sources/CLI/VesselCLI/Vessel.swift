@@ -12,6 +12,13 @@ public enum VesselCommandLine {
         // This program links the signature code: containers it starts check the trust policy
         // in process (the static front asks it through `trust-check`).
         TrustCheck.verify = { try TrustPolicy.check($0) }
+        // This program links glibc dynamically: the system's user databases (NSS) work here.
+        UserEntry.lookUp = { uid in
+            guard let pw = getpwuid(uid) else { return nil }
+            return UserEntry(name: String(cString: pw.pointee.pw_name), gecos: String(cString: pw.pointee.pw_gecos),
+                             home: String(cString: pw.pointee.pw_dir), shell: String(cString: pw.pointee.pw_shell))
+        }
+        UserEntry.lookUpGroup = { gid in getgrgid(gid).map { String(cString: $0.pointee.gr_name) } }
         Vessel.main()
     }
 }
@@ -35,7 +42,7 @@ struct Vessel: ParsableCommand {
         See vessel-build(1), vessel-inspect(1) and vessel-exec(1) for details.
         """,
         version: VesselVersion.current,
-        subcommands: [Build.self, Pull.self, Push.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, TrustCheckCommand.self, SaveContainerCommand.self, RemoveKeptCommand.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self]
+        subcommands: [Build.self, Pull.self, Push.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, TrustCheckCommand.self, SaveContainerCommand.self, RemoveKeptCommand.self, UserEntryCommand.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self]
     )
 
     static func main() {

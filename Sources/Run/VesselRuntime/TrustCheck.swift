@@ -23,7 +23,7 @@ public enum TrustCheck {
         switch Spawned.run([cli, "trust-check", path]) {
         case .failure(let error):
             throw RuntimeError.untrusted("\(file.name): the site requires a signature, and \(cli), which checks it, cannot run: \(error)")
-        case .success(let (status, said)):
+        case .success(let (status, _, said)):
             guard status == 0 else {
                 let reason = said.split(separator: "\n").first.map(String.init) ?? "\(cli) trust-check failed (\(status))"
                 throw RuntimeError.untrusted(reason.replacing(path, with: file.name))
