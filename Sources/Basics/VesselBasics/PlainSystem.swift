@@ -65,6 +65,16 @@ public enum PlainSystem {
     }
 
     /// Whether `path` exists (following symbolic links, as FileManager.fileExists does).
+    /// The names in an open directory stream, without "." and "..", in the order it gives them.
+    public static func names(in stream: OpaquePointer) -> [String] {
+        var names: [String] = []
+        while let e = readdir(stream) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     public static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0

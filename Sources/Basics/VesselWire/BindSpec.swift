@@ -24,8 +24,11 @@ public struct BindSpec: Equatable, Sendable {
     public static let tmpfsOptions: Set<String> = ["size", "nr_inodes", "mode"]
 
     /// Why a bind was refused; `reason` is the text after the front's own prefix.
+    /// Why a value of an option's grammar is refused; the caller names the option (or its
+    /// environment twin). The bind grammar's, the namespace list's and the plugin's names use it.
     public struct Refusal: Error, Equatable, CustomStringConvertible {
         public let reason: String
+        public init(reason: String) { self.reason = reason }
         public var description: String { reason }
     }
 

@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import VesselBasics
 import VesselTree
 import VesselWire
 
@@ -88,12 +89,7 @@ struct OverlayUpperLayer {
                 throw BuildError.container("reading \(dir) of the container's layer: \(String(cString: strerror(errno)))")
             }
             defer { closedir(d) }
-            var names: [String] = []
-            while let e = readdir(d) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name != "." && name != ".." { names.append(name) }
-            }
-            for name in names.sorted() {
+            for name in PlainSystem.names(in: d).sorted() {
                 let path = (dir == "/" ? "" : dir) + "/" + name
                 var st = stat()
                 guard lstat(directory + path, &st) == 0 else {

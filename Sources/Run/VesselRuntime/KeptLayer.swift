@@ -55,12 +55,7 @@ extension KeptLayer {
         let d = fd >= 0 ? fd : openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard d >= 0, let stream = fdopendir(d) else { throw RuntimeError.setup("removing \(shown)", reason: errnoText()) }
         defer { closedir(stream) }
-        var names: [String] = []
-        while let e = readdir(stream) {
-            let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if n != "." && n != ".." { names.append(n) }
-        }
-        for n in names { try removeEntry(n, in: d, shown: shown + "/" + n) }
+        for n in PlainSystem.names(in: stream) { try removeEntry(n, in: d, shown: shown + "/" + n) }
         guard unlinkat(parent, name, AT_REMOVEDIR) == 0 || errno == ENOENT else {
             throw RuntimeError.setup("removing \(shown)", reason: errnoText())
         }

@@ -1,3 +1,5 @@
+import VesselWire
+
 /// `--container-name=NAME[:FLAG]`, Pyxis's named containers: a container kept on the node
 /// under NAME (its writes in a kept overlay, see NamedContainers), which later steps start
 /// from, and which a step naming it while it runs joins.
@@ -16,18 +18,18 @@ public struct ContainerName: Equatable, Sendable {
     public let name: String
     public let flag: Flag
 
-    /// A name is a file name on the node: letters, digits and ._- only, not starting with a dot.
+    /// A name is a file name on the node (a refusal says why; the caller names the option): letters, digits and ._- only, not starting with a dot.
     public init(parsing text: String) throws {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         name = parts[0]
-        guard !name.isEmpty else { throw OptionError("container-name", text, "name a container") }
+        guard !name.isEmpty else { throw BindSpec.Refusal(reason: "name a container") }
         guard !name.hasPrefix("."), name.utf8.count <= 128,
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
-            throw OptionError("container-name", text, "a name is letters, digits, '.', '_' and '-', not starting with '.'")
+            throw BindSpec.Refusal(reason: "a name is letters, digits, '.', '_' and '-', not starting with '.'")
         }
         if parts.count == 2 {
             guard let f = Flag(rawValue: parts[1]) else {
-                throw OptionError("container-name", text, "the flag is one of auto, create, exec, no_exec")
+                throw BindSpec.Refusal(reason: "the flag is one of auto, create, exec, no_exec")
             }
             flag = f
         } else {

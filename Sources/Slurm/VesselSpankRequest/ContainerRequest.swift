@@ -59,9 +59,7 @@ public struct ContainerRequest {
             guard !v.isEmpty else { throw refuse("name a directory") }
             workdir = v
         case .keepEnv:
-            do { envNames += try Self.parseEnvNames(v, option: name) } catch let e as OptionError where variable != nil {
-                throw refuse(String(e.message.split(separator: ": ", maxSplits: 1).last ?? ""))
-            }
+            do { envNames += try Self.parseEnvNames(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .writable: writable = true
         case .readonly: writable = false
         case .mountHome: mountHome = true
@@ -79,9 +77,7 @@ public struct ContainerRequest {
             do { unshare += try ContainerOption.parseNamespaces(v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .verbose: verbose = true
         case .name:
-            do { self.name = try ContainerName(parsing: v) } catch let e as OptionError where variable != nil {
-                throw refuse(String(e.message.split(separator: ": ", maxSplits: 1).last ?? ""))
-            }
+            do { self.name = try ContainerName(parsing: v) } catch let r as BindSpec.Refusal { throw refuse(r.reason) }
         case .save:
             // Pyxis's rule: a file, not a directory; relative to the job's directory on the node.
             guard !v.isEmpty else { throw refuse("name a file") }
@@ -111,10 +107,11 @@ public struct ContainerRequest {
         }
     }
 
-    public static func parseEnvNames(_ text: String, option: String = "container-env") throws -> [String] {
+    /// `NAME,...`, each a variable name; a refusal says why, the caller names the option.
+    public static func parseEnvNames(_ text: String) throws -> [String] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for n in names where !VariableName.isValid(n) {
-            throw OptionError(option, text, n.isEmpty ? "an empty name" : "\(n) is not a variable name")
+            throw BindSpec.Refusal(reason: n.isEmpty ? "an empty name" : "\(n) is not a variable name")
         }
         return names
     }
