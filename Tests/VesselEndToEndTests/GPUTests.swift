@@ -86,7 +86,7 @@ final class GPUTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("etc/nvliblist.conf")
         let r = try Harness.run(["sh", "-c", "grep -v '^#' \(shipped.path) | grep -v '^$'"])
         let names = r.stdout.split(separator: "\n").map(String.init)
-        XCTAssertEqual(names.count, 34)
+        XCTAssertEqual(names.count, 33)
         let env = try exec(["--nv", image, "true"], env: ["VESSEL_NVLIBLIST": shipped.path])
         XCTAssertEqual(env.status, 0, env.stderr)
     }

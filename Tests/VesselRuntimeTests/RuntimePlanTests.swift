@@ -77,6 +77,26 @@ final class MountPlanTests: XCTestCase {
         XCTAssertFalse(inUsr.steps.contains { $0.target == "/usr/lib" }, "the image's /usr is not covered by the host's")
     }
 
+    /// An MPI task's PMIx server directory is bound at its own path, last, when the container
+    /// does not show it already (a private /tmp, a spool the image does not have).
+    func testPMIxDirectoriesAreBoundWhereTheContainerHidesThem() throws {
+        let spool = NSTemporaryDirectory() + "pmix-plan-\(getpid())"
+        try FileManager.default.createDirectory(atPath: spool + "/dstore", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        var h = host(cwd: "/")
+        h.environment = ["PMIX_SERVER_TMPDIR": spool + "/", "PMIX_DSTORE_21_BASE_PATH": spool + "/dstore",
+                         "PMIX_SYSTEM_TMPDIR": "/tmp", "PMIX_DSTORE_ESH_BASE_PATH": "/no/such/dir"]
+        var spec = ContainerSpec(image: "x", mode: .exec, arguments: ["true"])
+        spec.contain = true
+        spec.binds = [BindSpec(source: "", destination: "/scratch", readOnly: false, kind: .tmpfs(options: []))]
+        let contained = try MountPlan(spec: spec, host: h)
+        XCTAssertEqual(contained.steps.map(\.target), ["/proc", "/sys", "/dev", "/tmp", "/var/tmp", "/scratch", spool])
+        XCTAssertEqual(contained.steps.last?.kind, .bind(source: spool, recursive: true, readOnly: false))
+        // /tmp (NSTemporaryDirectory's top, here) bound from the host already shows it.
+        let shown = try MountPlan(spec: ContainerSpec(image: "x", mode: .exec, arguments: ["true"]), host: h)
+        XCTAssertEqual(shown.steps.filter { $0.target == spool }.count, spool.hasPrefix("/tmp/") ? 0 : 1)
+    }
+
     func testMissingBindSourceIsAnError() {
         var spec = ContainerSpec(image: "x", mode: .exec, arguments: [])
         spec.binds = [BindSpec(source: "/no/such/dir", destination: "/d", readOnly: true)]

@@ -115,6 +115,9 @@ struct ContainerInit {
             let data = (options.contains { $0.hasPrefix("mode=") } ? options : ["mode=1777"] + options).joined(separator: ",")
             try Sys.mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV) | (readOnly ? UInt(MS_RDONLY) : 0), data, what: "a private \(step.target)")
         case .bind(let source, let recursive, let readOnly):
+            // A target below a tmpfs mounted by an earlier step (a PMIx directory under a
+            // private /tmp) was not there when the upper layer was prepared: make it now.
+            if !PlainSystem.exists(target) { try makeMountPoint(target, like: source) }
             if recursive {
                 try Sys.mount(source, target, nil, UInt(MS_BIND | MS_REC), what: source)
             } else if Glibc.mount(source, target, nil, UInt(MS_BIND), nil) != 0 {
@@ -130,6 +133,18 @@ struct ContainerInit {
                 try Sys.mount(nil, target, nil, UInt(MS_REMOUNT | MS_BIND | MS_RDONLY) | Sys.lockedFlags(source),
                               what: "\(source) read-only")
             }
+        }
+    }
+
+    private func makeMountPoint(_ target: String, like source: String) throws {
+        var st = stat()
+        if stat(source, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR {
+            try Sys.mkdirs(String(target[..<(target.lastIndex(of: "/") ?? target.endIndex)]))
+            let fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            guard fd >= 0 else { throw RuntimeError.setup("creating \(target)", reason: errnoText()) }
+            close(fd)
+        } else {
+            try Sys.mkdirs(target)
         }
     }
 

@@ -54,8 +54,7 @@ public struct GPUPlan: Equatable, Sendable {
         "libnvidia-eglcore.so", "libnvidia-encode.so", "libnvidia-fatbinaryloader.so", "libnvidia-glcore.so",
         "libnvidia-glsi.so", "libnvidia-glvkspirv.so", "libnvidia-gpucomp.so", "libnvidia-gtk3.so", "libnvidia-ml.so",
         "libnvidia-ngx.so", "libnvidia-nvvm.so", "libnvidia-opencl.so", "libnvidia-opticalflow.so",
-        "libnvidia-ptxjitcompiler.so", "libnvidia-rtcore.so", "libnvidia-tls.so", "libnvoptix.so", "libOpenCL.so",
-        "libvdpau_nvidia.so",
+        "libnvidia-ptxjitcompiler.so", "libnvidia-rtcore.so", "libnvidia-tls.so", "libnvoptix.so", "libvdpau_nvidia.so",
     ]
 
     static func which(_ name: String, in path: String) -> String? {

@@ -1,6 +1,7 @@
 import Foundation
 import VesselBasics
 import VesselImage
+import VesselWire
 
 /// The mounts that make the container's file system, in order, as paths inside the container.
 /// Computed before anything is mounted, so it can be shown and tested on its own.
@@ -59,6 +60,11 @@ public struct MountPlan: Equatable, Sendable {
                 let source = PlainSystem.absolute(b.source)
                 steps.append(Step(kind: .bind(source: source, recursive: true, readOnly: b.readOnly), target: b.destination))
             }
+        }
+        // Last, so that no tmpfs or bind given above hides them: an MPI task's PMIx server
+        // directories, at their own paths, when the container does not show them already.
+        for dir in PMIxDirectories.named(in: host.environment) where !exposes(dir) && PlainSystem.exists(dir) {
+            steps.append(Step(kind: .bind(source: dir, recursive: true, readOnly: false), target: dir))
         }
     }
 

@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include "CVesselSpank.h"
+#include <slurm/slurm.h>
+#include <dlfcn.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,4 +133,11 @@ int vessel_spank_keep_chroot(void) {
     data[CAP_TO_INDEX(CAP_SYS_CHROOT)].inheritable |= CAP_TO_MASK(CAP_SYS_CHROOT);
     if (syscall(SYS_capset, &header, data) != 0) return -1;
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_SYS_CHROOT, 0, 0);
+}
+
+const char *vessel_spank_slurmd_spooldir(void) {
+    // Looked up, not linked: srun and sbatch load the plugin too, and their libslurm's
+    // slurm_conf is a different one (or absent); slurmstepd's is the node's configuration.
+    const slurm_conf_t *conf = dlsym(RTLD_DEFAULT, "slurm_conf");
+    return conf != NULL && conf->slurmd_spooldir != NULL && conf->slurmd_spooldir[0] != '\0' ? conf->slurmd_spooldir : NULL;
 }

@@ -20,4 +20,11 @@ if [ "$(cat "$STACK/vessel.conf" 2>/dev/null)" != "$LINE" ]; then
   mkdir -p "$STACK"
   echo "$LINE" > "$STACK/vessel.conf"
 fi
+# slurmd loads Slurm's MPI plugins when it starts: one started before libpmix.so was installed
+# (scripts/install-deps) leaves every `srun --mpi=pmix` step waiting for good. Restart it then.
+PMIX=/usr/lib/x86_64-linux-gnu/pmix2/lib/libpmix.so
+PIDFILE=${SLURM_TEST_DIR:-/tmp/slurm-test}/run/slurmctld.pid
+if [ -e "$PMIX" ] && [ -e "$PIDFILE" ] && [ "$(stat -c %Z "$PMIX")" -gt "$(stat -c %Y "$PIDFILE")" ]; then
+  bash "$HERE/stop-cluster.sh" >/dev/null 2>&1 || true
+fi
 bash "$HERE/start-cluster.sh"

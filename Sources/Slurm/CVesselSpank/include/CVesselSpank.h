@@ -50,3 +50,8 @@ int vessel_spank_reap(int pidfd, int *status, int nohang);
 // Keeps CAP_SYS_CHROOT across execve (an ambient capability in the container's user namespace),
 // so that programs inside may chroot into the host's root bound at /.vessel/host (srun inside).
 int vessel_spank_keep_chroot(void);
+
+// slurmd's spool directory (SlurmdSpoolDir, `%n` not expanded) from the slurm_conf of the
+// slurmstepd the plugin is loaded in; NULL elsewhere (srun, sbatch) or when it is not set.
+// Where Slurm's PMIx plugin makes a step's server directory (PMIxDirectories).
+const char *vessel_spank_slurmd_spooldir(void);
