@@ -152,7 +152,7 @@ let package = Package(
         ]),
         .testTarget(name: "VesselBasicsTests", dependencies: ["VesselBasics"]),
         .testTarget(name: "VesselTreeTests", dependencies: ["VesselTree"]),
-        .testTarget(name: "VesselImageTests", dependencies: ["VesselImage"]),
+        .testTarget(name: "VesselImageTests", dependencies: ["VesselImage", "VesselBasics"]),
         .testTarget(name: "VesselBuildTests", dependencies: ["VesselBuild", "VesselImage"]),
         .testTarget(name: "VesselOCITests", dependencies: ["VesselOCI", "VesselSquashFS", "CDynamic"]),
         .testTarget(name: "VesselRegistryTests", dependencies: ["VesselRegistry"]),

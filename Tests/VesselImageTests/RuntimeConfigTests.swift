@@ -2,7 +2,7 @@ import Foundation
 import VesselImage
 import XCTest
 
-/// A container start reads /.vessel/config.json with JSONSerialization (RuntimeConfig(json:)),
+/// A container start reads /.vessel/config.json with PlainJSON (RuntimeConfig(json:)),
 /// `vessel inspect` and the converter with Codable: the two must read alike.
 final class RuntimeConfigTests: XCTestCase {
     func testReadsAsCodableDoes() throws {

@@ -6,25 +6,17 @@ in rounds with the order alternating and the page cache dropped; beside them
 the decompression alone of the same layers by GNU gzip (its own inflate, slower than zlib's) and
 by ISA-L's igzip: the floor of the inflate part. Medians, ratios
 and whether both outputs are the same bytes, into BENCHMARKS.md."""
-import argparse
 import hashlib
 import json
 import os
 import statistics
 
 import benchmd
-from benchproc import as_user, drop_caches, timed
+from benchproc import drop_caches, layout_arguments, timed
 
 
 def main():
-    p = argparse.ArgumentParser()
-    for a in ["--vessel", "--user", "--work", "--layout", "--results", "--markdown", "--command", "--machine"]:
-        p.add_argument(a, required=True)
-    p.add_argument("--runs", type=int, default=6)
-    a = p.parse_args()
-    prefix, env = as_user(a.user)
-    index = json.load(open(f"{a.layout}/index.json"))
-    manifest = json.load(open(f"{a.layout}/blobs/{index['manifests'][0]['digest'].replace(':', '/')}"))
+    a, prefix, env, manifest = layout_arguments(runs=6)
     gz = [f"{a.layout}/blobs/{l['digest'].replace(':', '/')}" for l in manifest["layers"] if l["mediaType"].endswith("gzip")]
     build = lambda name: prefix + [a.vessel, "build", "-q", "--force", f"{a.work}/{name}.sqsh", f"oci:{a.layout}"]
     outputs = {name: f"{a.work}/{name}.sqsh" for name in ["isal", "isal-1", "zlib-1"]}

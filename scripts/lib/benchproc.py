@@ -29,3 +29,20 @@ def timed(argv, env, cwd):
 
 def drop_caches():
     subprocess.run(["sh", "-c", "sync; echo 3 > /proc/sys/vm/drop_caches"], check=True)
+
+
+def layout_arguments(runs):
+    """The arguments of a benchmark over one OCI layout built by `vessel` as the test user
+    (bench-inflate, bench-floor); with the user's command prefix and environment, and the
+    layout's manifest."""
+    import argparse
+    import json
+    p = argparse.ArgumentParser()
+    for name in ["--vessel", "--user", "--work", "--layout", "--results", "--markdown", "--command", "--machine"]:
+        p.add_argument(name, required=True)
+    p.add_argument("--runs", type=int, default=runs)
+    a = p.parse_args()
+    index = json.load(open(f"{a.layout}/index.json"))
+    manifest = json.load(open(f"{a.layout}/blobs/{index['manifests'][0]['digest'].replace(':', '/')}"))
+    return (a, *as_user(a.user), manifest)
+

@@ -44,10 +44,22 @@ public enum PlainSystem {
 
     /// A small file's text (invalid UTF-8 repaired), or nil when it cannot be read.
     public static func readText(_ path: String) -> String? {
+        readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A small file's bytes, or nil when it cannot be read.
+    public static func readBytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        return Syscall.readAll(fd).map { String(decoding: $0, as: UTF8.self) }
+        return Syscall.readAll(fd)
+    }
+
+    /// The names in a directory, without "." and "..", or nil when it cannot be listed.
+    public static func directoryNames(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        return names(in: dir)
     }
 
     /// The process environment; the first of two same names wins, as getenv has it.
@@ -64,7 +76,6 @@ public enum PlainSystem {
         return env
     }
 
-    /// Whether `path` exists (following symbolic links, as FileManager.fileExists does).
     /// The names in an open directory stream, without "." and "..", in the order it gives them.
     public static func names(in stream: OpaquePointer) -> [String] {
         var names: [String] = []
@@ -75,6 +86,7 @@ public enum PlainSystem {
         return names
     }
 
+    /// Whether `path` exists (following symbolic links, as FileManager.fileExists does).
     public static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0

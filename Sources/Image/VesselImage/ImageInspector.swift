@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import VesselBasics
 import VesselSquashFS
 
@@ -95,7 +95,7 @@ public struct Inspection: Codable, Sendable {
 
     private static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], name: String, image: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try PlainJSONDecoder().decode(T.self, from: bytes)
         } catch {
             throw ImageFileError(image, reason: "/\(MetadataPaths.directory)/\(name) is unreadable: \(error)")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Where a Vessel image keeps what it knows about itself, inside the SquashFS.
 public enum MetadataPaths {
@@ -94,14 +94,5 @@ public struct Provenance: Codable, Equatable, Sendable {
         self.layers = layers
         self.vesselVersion = vesselVersion
         self.build = build
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, so that the same content is always the same bytes (and scripts diff cleanly).
-    public static var stable: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return e
     }
 }

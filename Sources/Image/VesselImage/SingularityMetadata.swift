@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import VesselBasics
 
 /// How an Apptainer/Singularity image says it runs, read from its /.singularity.d: the
 /// environment from the env scripts Apptainer writes for the image (the image's Docker ENV,
@@ -29,8 +30,7 @@ public enum SingularityMetadata {
         let runscript = try read("\(directory)/runscript")
         let labelBytes = try read("\(directory)/labels.json")
         guard found || runscript != nil || labelBytes != nil else { return nil }
-        let labels = labelBytes.flatMap { (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any] }?
-            .compactMapValues { $0 as? String } ?? [:]
+        let labels = labelBytes.flatMap { (try? PlainJSON.parse($0))?.object }?.compactMapValues(\.string) ?? [:]
         let config = RuntimeConfig(env: env.assignments.map { "\($0.name)=\($0.value)" },
                                    entrypoint: runscript == nil ? nil : ["\(directory)/runscript"],
                                    labels: labels, platform: platform)
@@ -53,7 +53,7 @@ public enum SingularityMetadata {
             // Assignments inside if/for/while/case are conditional: left out, with the block.
             var depth = 0
             for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = raw.trimmingCharacters(in: .whitespaces)
+                let line = raw.trimmed()
                 if line.isEmpty || line.hasPrefix("#") { continue }
                 let word = line.prefix { $0 != " " && $0 != ";" }
                 if ["if", "for", "while", "until", "case"].contains(word) { depth += 1 }

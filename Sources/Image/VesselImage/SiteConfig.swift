@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import VesselBasics
 
 /// Site and user settings: `KEY = VALUE` lines, `#` comments. The site's file,
@@ -67,7 +67,7 @@ public struct SiteConfig: Sendable {
     /// The user's file: VESSEL_CONFIG, else $XDG_CONFIG_HOME/vessel/vessel.conf.
     static func userFile(_ env: [String: String]) -> String {
         if let f = env["VESSEL_CONFIG"], !f.isEmpty { return f }
-        let home = env["HOME"] ?? NSHomeDirectory()
+        let home = env["HOME"] ?? getpwuid(getuid()).flatMap { $0.pointee.pw_dir.map { String(cString: $0) } } ?? "/"
         return (env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config") + "/vessel/vessel.conf"
     }
 
@@ -81,15 +81,15 @@ public struct SiteConfig: Sendable {
     public mutating func apply(_ text: String, file: String, scope: Scope = .site) {
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
-                .trimmingCharacters(in: .whitespaces) ?? ""
+                .trimmed() ?? ""
             guard !line.isEmpty else { continue }
             let at = "\(file):\(n + 1)"
             guard let eq = line.firstIndex(of: "=") else {
                 warnings.append("\(at): not KEY = VALUE; ignored")
                 continue
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmed()
+            let value = line[line.index(after: eq)...].trimmed()
             if scope == .user {
                 if Self.siteOnlyKeys.contains(key) {
                     warnings.append("\(at): \(key) is the site's to set (in \(Self.siteFile)); ignored")
@@ -122,13 +122,13 @@ public struct SiteConfig: Sendable {
                 requireSignature = b
                 if scope == .site { siteRequiresSignature = b }
             case "trusted-keys":
-                let paths = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                let paths = value.split(separator: ",").map { $0.trimmed() }
                 if scope == .site { trustedKeys = paths } else { userTrustedKeys = paths }
             case "trust":
                 guard let t = Trust(rawValue: value) else { warnings.append("\(at): trust takes site or site+user"); continue }
                 siteTrust = t
             case "pin":
-                let keys = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                let keys = Set(value.split(separator: ",").map { $0.trimmed() })
                 for k in keys.subtracting(Self.pinnable).sorted() {
                     warnings.append("\(at): pin: \(k) cannot be pinned (only \(Self.pinnable.sorted().joined(separator: ", "))); ignored")
                 }

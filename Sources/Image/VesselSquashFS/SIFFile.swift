@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// An Apptainer/Singularity image file (SIF, sylabs/sif format 1): a header, a table of
 /// descriptors, and data objects (partitions, signatures, the definition file, ...). Vessel
@@ -31,7 +31,7 @@ public struct SIFFile: Sendable {
             guard dataType == SIFFile.signature else { return nil }
             let hashes = [1: "SHA-256", 2: "SHA-384", 3: "SHA-512", 4: "BLAKE2s", 5: "BLAKE2b"]
             let code = Int(Self.int32(extra, 0))
-            return (hashes[code] ?? "hash \(code)", extra[4..<24].map { String(format: "%02X", $0) }.joined())
+            return (hashes[code] ?? "hash \(code)", extra[4..<24].map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined())
         }
 
         static func int32(_ b: [UInt8], _ at: Int) -> Int32 {

@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 
 public enum SquashFSError: Error, CustomStringConvertible {
     /// A libsquashfs call failed; `errno` is kept for I/O errors (a full disk says so).

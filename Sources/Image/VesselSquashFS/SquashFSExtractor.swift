@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 
 /// Unpacks a SquashFS image into a directory, as an ordinary user: for running without FUSE.
 /// Modes, hard links and symbolic links are kept; owners are the caller's (no one else can own

@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 
 /// A SquashFS image opened for reading with libsquashfs: the one place that opens one (where
 /// its SquashFS lies, see ImageRegion), reads the super block and sets up the decompressor,

@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 
 /// Every entry of a SquashFS image with its metadata, and its file data on demand: what
 /// `vessel diff` compares.

@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 
 /// Reads a SquashFS image made by any tool: its super block, and small files by path (the
 /// metadata Vessel keeps under /.vessel/).

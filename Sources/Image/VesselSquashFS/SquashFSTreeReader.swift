@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 import VesselTree
 
 /// Reads a whole SquashFS image (a SIF file's partition, say) into a FileTree whose file

@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 import VesselTree
 
 /// Writes a SquashFS 4.0 image with libsquashfs: file data streams in through `ContentSink`

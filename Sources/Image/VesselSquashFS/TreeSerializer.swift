@@ -1,5 +1,5 @@
 import CSquashFS
-import Foundation
+import Glibc
 import VesselTree
 
 /// Writes the inode and directory tables for a finished tree, then the export, id and xattr

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import VesselBasics
 
 /// Process 1 of the container's PID namespace. It builds the root file system (an overlay on
@@ -47,7 +47,7 @@ struct ContainerInit {
         if chdir(workdir) != 0 {
             // Asked for with --pwd: a mistake to say, not to run elsewhere.
             if spec.workdir != nil { fail(RuntimeError.setup("--pwd \(workdir)", reason: "\(errnoText()) in the container")) }
-            FileHandle.standardError.write(Data("vessel: warning: working directory \(workdir) is not in the container; using /\n".utf8))
+            PlainSystem.warn("vessel: warning: working directory \(workdir) is not in the container; using /\n")
             _ = chdir("/")
         }
         startAndWait()
@@ -58,7 +58,7 @@ struct ContainerInit {
         if spec.readyFD >= 0 {
             Announcement(failure: "\(error)").write(to: spec.readyFD)
         } else {
-            FileHandle.standardError.write(Data("vessel: \(error)\n".utf8))
+            PlainSystem.warn("vessel: \(error)\n")
         }
         _exit(125)
     }
@@ -169,7 +169,7 @@ struct ContainerInit {
         let cEnv = environment.map { strdup($0) } + [nil]
         let ids = switchTo.flatMap { $0.resolve() }
         if let u = switchTo, ids == nil {
-            FileHandle.standardError.write(Data("vessel: the image's User \(u.text) is not in the image's /etc/passwd\n".utf8))
+            PlainSystem.warn("vessel: the image's User \(u.text) is not in the image's /etc/passwd\n")
             _exit(125)
         }
         var failedStep: Int32 = 0, childErrno: Int32 = 0
@@ -178,14 +178,14 @@ struct ContainerInit {
                          ids?.0 ?? 0, ids?.1 ?? 0, &failedStep, &childErrno)
         }
         guard pid > 0 else {
-            FileHandle.standardError.write(Data("vessel: starting \(argv[0]): \(errnoText())\n".utf8))
+            PlainSystem.warn("vessel: starting \(argv[0]): \(errnoText())\n")
             _exit(125)
         }
         // On a failure the child has exited (125, 127 or 126): say why; its status is reaped below.
         if failedStep == 1, let (uid, gid) = ids {
-            FileHandle.standardError.write(Data("vessel: switching to the image's User \(uid):\(gid): \(errnoText(childErrno))\n".utf8))
+            PlainSystem.warn("vessel: switching to the image's User \(uid):\(gid): \(errnoText(childErrno))\n")
         } else if failedStep == 2 {
-            FileHandle.standardError.write(Data("vessel: \(argv[0]): \(errnoText(childErrno))\n".utf8))
+            PlainSystem.warn("vessel: \(argv[0]): \(errnoText(childErrno))\n")
         }
         Forwarding.install(to: pid)
         // _exit: the handlers Vessel's parent registered with atexit are not this process's to run.

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 // BindSpec, the one bind grammar, is VesselWire's; the runtime's users see it through this module.
 @_exported import VesselWire
 

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import VesselBasics
 
 /// Checks this node for what running containers needs, each check a real attempt made in a
@@ -67,7 +67,7 @@ public struct Doctor {
     }
 
     private func fuseDevice() -> Check {
-        guard FileManager.default.fileExists(atPath: "/dev/fuse") else {
+        guard PlainSystem.exists("/dev/fuse") else {
             return Check(name: "FUSE device", status: .warning, detail: "/dev/fuse does not exist; images will be unpacked into memory",
                          fix: "as root: modprobe fuse (and load it at boot)")
         }
@@ -127,7 +127,7 @@ public struct Doctor {
 
     private func gpuDriver() -> Check {
         let libcuda = LdSoCache().find("libcuda.so").first
-        let devices = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter { $0.hasPrefix("nvidia") }.sorted()
+        let devices = (PlainSystem.directoryNames("/dev") ?? []).filter { $0.hasPrefix("nvidia") }.sorted()
         guard let libcuda else {
             return Check(name: "NVIDIA driver", status: .warning, detail: "none on this node (needed only for --nv)", fix: "")
         }
@@ -145,6 +145,6 @@ public struct Doctor {
     }
 
     private func read(_ path: String) -> String? {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        PlainSystem.readText(path)?.trimmed(newlines: true)
     }
 }

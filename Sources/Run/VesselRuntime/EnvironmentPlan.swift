@@ -1,4 +1,5 @@
-import Foundation
+import VesselBasics
+import Glibc
 
 /// The container's environment. Host variables pass through, except the deny list and those
 /// the image sets; the image's Env applies; then --env-file, then --env. PATH comes from the
@@ -39,11 +40,11 @@ public struct EnvironmentPlan: Equatable, Sendable {
         }
         if values["PATH"] == nil { set("PATH", Self.defaultPath) }
         for file in envFiles {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            guard let text = PlainSystem.readText(file) else {
                 throw RuntimeError.badEnv("--env-file \(file)", reason: "cannot read it")
             }
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let t = line.trimmingCharacters(in: .whitespaces)
+                let t = line.trimmed()
                 if t.isEmpty || t.hasPrefix("#") { continue }
                 let body = t.hasPrefix("export ") ? String(t.dropFirst(7)) : t
                 guard body.contains("=") else {

@@ -1,5 +1,6 @@
 import CLinux
-import Foundation
+import Glibc
+import VesselBasics
 
 /// The container's root through fuse-overlayfs, for kernels that refuse overlayfs in a user
 /// namespace (before 5.11, or where a distribution turned it off), and for writable roots: an
@@ -33,7 +34,7 @@ enum FuseOverlay {
         var before = stat()
         stat(root, &before)
         if kernelError != nil {
-            FileHandle.standardError.write(Data("vessel: \(why); using fuse-overlayfs\n".utf8))
+            PlainSystem.warn("vessel: \(why); using fuse-overlayfs\n")
         }
         // noacl: with ACLs on, the kernel asks for system.posix_acl_access on every permission
         // check, and the image's FUSE server answers "not supported", which fails execve.

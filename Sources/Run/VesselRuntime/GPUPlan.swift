@@ -1,4 +1,5 @@
-import Foundation
+import VesselBasics
+import Glibc
 
 /// What `--nv` brings into the container: the NVIDIA driver's libraries and programs from the
 /// host. The device nodes (/dev/nvidia*, nvidiactl, nvidia-uvm*, nvidia-caps) are there
@@ -29,19 +30,19 @@ public struct GPUPlan: Equatable, Sendable {
                 files.append(Pair(host: path, container: Self.binaryDirectory + "/" + name))
             }
         }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: devDirectory)) ?? []
+        let entries = PlainSystem.directoryNames(devDirectory) ?? []
         devices = entries.filter { $0.hasPrefix("nvidia") }.sorted().map { devDirectory + "/" + $0 }
     }
 
     /// The list in nvliblist.conf form: names, one a line, # comments.
     public static func names(from text: String) -> [String] {
-        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        text.split(separator: "\n").map { $0.trimmed() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
     /// VESSEL_NVLIBLIST, else /etc/vessel/nvliblist.conf, else the built-in list (etc/nvliblist.conf).
     public static func configuredNames(environment: [String: String]) -> [String] {
         for path in [environment["VESSEL_NVLIBLIST"], "/etc/vessel/nvliblist.conf"].compactMap({ $0 }) {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8) { return names(from: text) }
+            if let text = PlainSystem.readText(path) { return names(from: text) }
         }
         return builtIn
     }

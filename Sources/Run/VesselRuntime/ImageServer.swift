@@ -1,6 +1,6 @@
 import CLinux
 import CVesselFuse
-import Foundation
+import Glibc
 import VesselBasics
 import VesselImage
 import VesselSquashFS

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import VesselBasics
 import VesselImage
 import VesselSquashFS
@@ -27,11 +27,11 @@ public struct Launcher {
         // A SIF file's SquashFS partition is served where it lies.
         let region: ImageRegion
         do { region = try ImageRegion.of(fd: file.fd, name: spec.image) } catch {
-            throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingOccurrences(of: "\(spec.image): ", with: ""))
+            throw RuntimeError.imageUnreadable(spec.image, reason: "\(error)".replacingAll("\(spec.image): ", with: ""))
         }
         log("opened \(spec.image) (\(file.size) bytes\(region.isSIF ? ", a SIF file: its SquashFS partition at byte \(region.offset)" : ""))")
         // The site may require a trusted signature (require-signature in vessel.conf).
-        try TrustCheck.check(file, environment: ProcessInfo.processInfo.environment)
+        try TrustCheck.check(file, environment: PlainSystem.environment())
         log("trust policy: satisfied")
         let host = HostContext.current()
         // Real root needs no user namespace, and the kernel can mount the image itself.
@@ -49,7 +49,7 @@ public struct Launcher {
                 config = try Inspection.runtimeConfig(image: spec.image, read: { try reader.readFile($0) })
             }
         } catch {
-            throw RuntimeError.imageUnreadable(spec.image, reason: file.named("\(error)").replacingOccurrences(of: "\(spec.image): ", with: ""))
+            throw RuntimeError.imageUnreadable(spec.image, reason: file.named("\(error)").replacingAll("\(spec.image): ", with: ""))
         }
         log("read the image's configuration (\(server == nil ? "libsquashfs" : "the FUSE server's reader"))")
         let gpu = spec.nv ? try gpuPlan(host) : nil
@@ -108,7 +108,7 @@ public struct Launcher {
             do {
                 mounted = try server!.mount(at: stage + "/image", uid: uidInside, gid: gidInside)
             } catch RuntimeError.fuseUnavailable(let reason) {
-                FileHandle.standardError.write(Data("vessel: FUSE is not usable here (\(reason)); unpacking the image instead\n".utf8))
+                PlainSystem.warn("vessel: FUSE is not usable here (\(reason)); unpacking the image instead\n")
                 try unpack(file, into: stage + "/image")
                 how = "unpacked"
             }
@@ -165,7 +165,7 @@ public struct Launcher {
                            hostPath: host.environment["PATH"] ?? EnvironmentPlan.defaultPath)
         if !plan.hasDriver {
             if SiteConfig.load(environment: host.environment).nvRequired { throw RuntimeError.gpuDriverMissing }
-            FileHandle.standardError.write(Data("vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n".utf8))
+            PlainSystem.warn("vessel: warning: --nv: no NVIDIA driver on this node (no libcuda.so in the ld.so cache); running without GPUs\n")
         }
         return plan
     }
@@ -179,11 +179,11 @@ public struct Launcher {
         if needsRange, mapping.subordinate == nil {
             // One line: what is missing and its fix, as vessel doctor says them.
             let why = mapping.unavailable.map { "\($0.detail) (\($0.fix))" } ?? "there are no subordinate ids"
-            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) needs subordinate ids, but \(why); running as root\n".utf8))
+            PlainSystem.warn("vessel: warning: the image's User \(text) needs subordinate ids, but \(why); running as root\n")
             return nil
         }
         if let uid = user.uid, !mapping.mapsUser(uid) || !(user.gid.map(mapping.mapsGroup) ?? true) {
-            FileHandle.standardError.write(Data("vessel: warning: the image's User \(text) is outside your subordinate range; running as root\n".utf8))
+            PlainSystem.warn("vessel: warning: the image's User \(text) is outside your subordinate range; running as root\n")
             return nil
         }
         return user

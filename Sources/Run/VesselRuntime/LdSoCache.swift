@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import VesselBasics
 
 /// The host's /etc/ld.so.cache, read directly (glibc's "glibc-ld.so.cache1.1" format): running
 /// `ldconfig -p` would start threads, and a process with threads cannot enter a user namespace.
@@ -7,8 +8,7 @@ public struct LdSoCache: Sendable {
     public private(set) var libraries: [(soname: String, path: String)] = []
 
     public init(path: String = "/etc/ld.so.cache") {
-        guard let data = FileManager.default.contents(atPath: path) else { return }
-        let bytes = [UInt8](data)
+        guard let bytes = PlainSystem.readBytes(path) else { return }
         let magic = Array("glibc-ld.so.cache1.1".utf8)
         // The new format may follow an old-format table; find its header.
         guard let start = Self.find(magic, in: bytes) else { return }

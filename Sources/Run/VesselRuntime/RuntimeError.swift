@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// What can stop a container from starting, each with the thing and the cause on one line.
 public enum RuntimeError: Error, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import VesselBasics
 
 /// `--save FILE`: once the container has ended, its root (the image below, the layer it wrote

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import VesselBasics
 
 /// One container for several `vessel exec`s of one user on one node: the tasks of an
@@ -165,7 +165,7 @@ public struct SharedContainer {
         let argv = spec.arguments.map { strdup($0) } + [nil]
         execvp(spec.arguments[0], argv)
         let code = errno
-        FileHandle.standardError.write(Data("vessel: \(spec.arguments[0]): \(errnoText(code))\n".utf8))
+        PlainSystem.warn("vessel: \(spec.arguments[0]): \(errnoText(code))\n")
         _exit(code == ENOENT ? 127 : 126)
     }
 }

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import VesselBasics
 import VesselImage
 
@@ -75,7 +75,7 @@ enum Sys {
     static func threadCount() -> Int {
         guard let s = PlainSystem.readText("/proc/self/status"),
               let line = s.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return 1 }
-        return Int(line.dropFirst(8).trimmingCharacters(in: .whitespaces)) ?? 1
+        return Int(line.dropFirst(8).trimmed()) ?? 1
     }
 }
 

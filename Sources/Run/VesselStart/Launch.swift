@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import VesselBasics
 import VesselRuntime
 
 /// Runs a container and exits with its status; Vessel's own failures exit 125.
@@ -12,7 +13,7 @@ public func launch(_ command: String, _ spec: () throws -> ContainerSpec) -> Nev
         fflush(nil)
         _exit(status)
     } catch {
-        FileHandle.standardError.write(Data("vessel \(command): \(error)\n".utf8))
+        PlainSystem.warn("vessel \(command): \(error)\n")
         exit(125)
     }
 }
