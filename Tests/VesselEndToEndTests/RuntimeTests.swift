@@ -181,6 +181,16 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(bad.stderr, "vessel exec: --bind tmpfs:/x:exec: a tmpfs option must be ro, rw, size=, nr_inodes= or mode=, not exec\n")
     }
 
+    /// A bind whose target lies below a tmpfs given before it gets its mount point made in that
+    /// tmpfs (as a PMIx directory below a private /tmp does), a directory or a file as its source is.
+    func testBindsBelowATmpfs() throws {
+        let r = try vessel(["exec", "--bind", "tmpfs:/scratch", "--bind", "/etc/os-release:/scratch/a/os-release",
+                            "--bind", "/usr/share:/scratch/b/share:ro", try tiny, "sh", "-c",
+                            "ls /scratch; test -f /scratch/a/os-release && echo file; test -d /scratch/b/share/doc && echo dir"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "a\nb\nfile\ndir\n")
+    }
+
     /// --unshare net gives a network namespace with loopback up and nothing else; ipc and uts.
     func testUnshare() throws {
         let r = try vessel(["exec", "--unshare", "net,ipc,uts", try tiny, "sh", "-c", "grep -c : /proc/net/dev; cat /sys/class/net/lo/operstate 2>/dev/null || echo lo"])

@@ -99,14 +99,19 @@ struct ContainerInit {
             try FuseOverlay.mount(lower: image, upper: upper, work: work, at: root, kernelError: errnoText())
             usesFuseOverlay = true
         }
-        for step in plan.steps { try perform(step, root: root) }
+        var tmpfsTargets: [String] = []
+        for step in plan.steps {
+            try perform(step, root: root, below: tmpfsTargets)
+            if case .tmpfs = step.kind { tmpfsTargets.append(step.target) }
+        }
         if !spec.writable {
             try Sys.mount(nil, root, nil, UInt(MS_REMOUNT | MS_RDONLY) | Sys.lockedFlags(root), what: "read-only root")
         }
         return (root, usesFuseOverlay)
     }
 
-    private func perform(_ step: MountPlan.Step, root: String) throws {
+    /// `tmpfs`: the targets of the private tmpfs mounts made so far.
+    private func perform(_ step: MountPlan.Step, root: String, below tmpfs: [String]) throws {
         let target = root + step.target
         switch step.kind {
         case .proc:
@@ -116,8 +121,11 @@ struct ContainerInit {
             try Sys.mount("tmpfs", target, "tmpfs", UInt(MS_NOSUID | MS_NODEV) | (readOnly ? UInt(MS_RDONLY) : 0), data, what: "a private \(step.target)")
         case .bind(let source, let recursive, let readOnly):
             // A target below a tmpfs mounted by an earlier step (a PMIx directory under a
-            // private /tmp) was not there when the upper layer was prepared: make it now.
-            if !PlainSystem.exists(target) { try makeMountPoint(target, like: source) }
+            // private /tmp) was not there when the upper layer was prepared: make it now. Only
+            // there: elsewhere the path is the image's, whose symbolic links are not followed.
+            if tmpfs.contains(where: { step.target.hasPrefix($0 + "/") }), !PlainSystem.exists(target) {
+                try makeMountPoint(target, like: source)
+            }
             if recursive {
                 try Sys.mount(source, target, nil, UInt(MS_BIND | MS_REC), what: source)
             } else if Glibc.mount(source, target, nil, UInt(MS_BIND), nil) != 0 {
