@@ -89,7 +89,7 @@ final class StepContainer {
             let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
             args += [cli(.bind), BindSpec(source: dir, destination: config.resultsMount, readOnly: false).text]
         }
-        if let dir = pmixServerDirectory(sp, environment: env) {
+        if let dir = pmixServerDirectory(sp) {
             // Last of the binds, so that a --container-mounts tmpfs does not hide it.
             args += [cli(.bind), BindSpec(source: dir, destination: dir, readOnly: false).text]
         }
@@ -160,15 +160,18 @@ final class StepContainer {
     /// when there is one: the tasks' PMIx clients open it, and their variables that name it
     /// are set only later, for each task. Found from slurmstepd's own configuration, which is
     /// the site's (trusted); only checked to be a directory, nothing in it is opened as root.
-    private static func pmixServerDirectory(_ sp: OpaquePointer?, environment env: Environment) -> String? {
+    private static func pmixServerDirectory(_ sp: OpaquePointer?) -> String? {
         var job: UInt32 = 0, step: UInt32 = 0
         guard let spool = vessel_spank_slurmd_spooldir().map({ String(cString: $0) }),
               vessel_spank_job_id(sp, &job) == 0, vessel_spank_step_id(sp, &step) == 0, step != vessel_spank_batch_step
         else { return nil }
         var name = [CChar](repeating: 0, count: 256)
         let host = gethostname(&name, name.count) == 0 ? String(cString: name).split(separator: ".").first.map(String.init) ?? "" : ""
-        let node = getenv("SLURMD_NODENAME").map { String(cString: $0) } ?? env["SLURMD_NODENAME"] ?? host
-        let dir = PMIxDirectories.serverDirectory(spool: spool, node: node, host: host, job: job, step: step)
+        // slurmstepd's own environment names the node; the job's is the user's to set, so not
+        // taken here: a spool with %n and no node name is no PMIx directory.
+        let node = getenv("SLURMD_NODENAME").map { String(cString: $0) }
+        guard !(spool.contains("%n") && node == nil), !(node ?? "").contains("/"), !host.contains("/") else { return nil }
+        let dir = PMIxDirectories.serverDirectory(spool: spool, node: node ?? host, host: host, job: job, step: step)
         var st = stat()
         guard lstat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return nil }
         return dir
