@@ -68,6 +68,8 @@ final class StepContainer {
         let env = Environment(list)
         var uid: uid_t = 0, gid: gid_t = 0
         guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
+        // slurmstepd's own environment names the node (the job's does not yet, and is the user's).
+        let stepdNode = getenv("SLURMD_NODENAME").map { String(cString: $0) }
 
         let path: String
         if resolved {
@@ -84,12 +86,11 @@ final class StepContainer {
         if request.results != nil {
             var job: UInt32 = 0
             guard vessel_spank_job_id(sp, &job) == 0 else { throw OptionError("cannot read the job's id") }
-            // slurmstepd's own environment names the node; the job's does not yet.
-            let node = getenv("SLURMD_NODENAME").map { String(cString: $0) } ?? env["SLURMD_NODENAME"] ?? "node"
+            let node = stepdNode ?? env["SLURMD_NODENAME"] ?? "node"
             let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
             args += [cli(.bind), BindSpec(source: dir, destination: config.resultsMount, readOnly: false).text]
         }
-        if let dir = pmixServerDirectory(sp) {
+        if let dir = pmixServerDirectory(sp, node: stepdNode) {
             // Last of the binds, so that a --container-mounts tmpfs does not hide it.
             args += [cli(.bind), BindSpec(source: dir, destination: dir, readOnly: false).text]
         }
@@ -112,7 +113,7 @@ final class StepContainer {
             var job: UInt32 = 0
             _ = vessel_spank_step_id(sp, &step)
             _ = vessel_spank_job_id(sp, &job)
-            let node = getenv("SLURMD_NODENAME").map { String(cString: $0) } ?? env["SLURMD_NODENAME"] ?? "node"
+            let node = stepdNode ?? env["SLURMD_NODENAME"] ?? "node"
             args += [cli(.save), savePath, "--save-job", "\(job).\(step == vessel_spank_batch_step ? "batch" : "\(step)") on \(node)"]
         }
         args.append(path)
@@ -160,16 +161,15 @@ final class StepContainer {
     /// when there is one: the tasks' PMIx clients open it, and their variables that name it
     /// are set only later, for each task. Found from slurmstepd's own configuration, which is
     /// the site's (trusted); only checked to be a directory, nothing in it is opened as root.
-    private static func pmixServerDirectory(_ sp: OpaquePointer?) -> String? {
+    private static func pmixServerDirectory(_ sp: OpaquePointer?, node: String?) -> String? {
         var job: UInt32 = 0, step: UInt32 = 0
         guard let spool = vessel_spank_slurmd_spooldir().map({ String(cString: $0) }),
               vessel_spank_job_id(sp, &job) == 0, vessel_spank_step_id(sp, &step) == 0, step != vessel_spank_batch_step
         else { return nil }
         var name = [CChar](repeating: 0, count: 256)
         let host = gethostname(&name, name.count) == 0 ? String(cString: name).split(separator: ".").first.map(String.init) ?? "" : ""
-        // slurmstepd's own environment names the node; the job's is the user's to set, so not
-        // taken here: a spool with %n and no node name is no PMIx directory.
-        let node = getenv("SLURMD_NODENAME").map { String(cString: $0) }
+        // `node` is slurmstepd's, never the job's (the user's to set): a spool with %n and no
+        // node name is no PMIx directory.
         guard !(spool.contains("%n") && node == nil), !(node ?? "").contains("/"), !host.contains("/") else { return nil }
         let dir = PMIxDirectories.serverDirectory(spool: spool, node: node ?? host, host: host, job: job, step: step)
         var st = stat()
