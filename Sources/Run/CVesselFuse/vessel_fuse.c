@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/statvfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -312,11 +313,69 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     fuse_reply_err(req, 0);
 }
 
+/* A read answered from the blocks in the instance's caches, without a copy: the pieces go to
+ * the kernel as they lie (fuse_reply_iov), while this thread still holds the instance, so no
+ * other request can evict them. A start read ~2 MB through a buffer of its own (copied, and its
+ * pages faulted in), as squashfuse's sqfs_read_range does; that function still answers what
+ * this does not: a hole (zeros), a read over more blocks than the cache holds, the end of the
+ * file. Returns the number of pieces, -1 for the copy path, or -2 for an image whose sizes do
+ * not fit its blocks. */
+enum { MAX_PIECES = DATA_BLOCKS };
+
+static int cached_pieces(sqfs *fs, sqfs_inode *inode, off_t start, size_t size, struct iovec *iov) {
+    if (!S_ISREG(inode->base.mode) || start < 0 || start >= inode->xtra.reg.file_size || size == 0) return -1;
+    const size_t block_size = fs->sb.block_size;
+    sqfs_blocklist bl;
+    if (sqfs_blockidx_blocklist(fs, inode, &bl, start) != SQFS_OK) return -1;
+    sqfs_off_t positions[MAX_PIECES];
+    sqfs_block *blocks[MAX_PIECES];
+    size_t read_off = (size_t)(start % (off_t)block_size);
+    int n = 0;
+    while (size > 0) {
+        sqfs_block *block = NULL;
+        size_t data_off = 0, data_size;
+        bool fragment = bl.remain == 0;
+        if (fragment) {
+            if (inode->xtra.reg.frag_idx == SQUASHFS_INVALID_FRAG) break;
+            if (n == MAX_PIECES || sqfs_frag_block(fs, inode, &data_off, &data_size, &block) != SQFS_OK) return -1;
+            positions[n] = -1; /* the last piece: nothing is fetched after it */
+        } else {
+            if (sqfs_blocklist_next(&bl) != SQFS_OK) return -1;
+            if (bl.pos + (sqfs_off_t)block_size <= start) continue;
+            if (n == MAX_PIECES || bl.input_size == 0) return -1;
+            if (sqfs_data_cache(fs, &fs->data_cache, bl.block, bl.header, &block) != SQFS_OK) return -1;
+            data_size = block->size;
+            positions[n] = bl.block;
+        }
+        if (data_off > block->size || data_size > block->size - data_off || read_off >= data_size) return -2;
+        size_t take = data_size - read_off;
+        if (take > size) take = size;
+        iov[n].iov_base = (char *)block->data + data_off + read_off;
+        iov[n].iov_len = take;
+        blocks[n++] = block;
+        read_off = 0;
+        size -= take;
+        if (fragment) break;
+    }
+    /* The data cache evicts in turn: a block fetched later in this read may have pushed out
+     * one fetched earlier (or found in it). */
+    for (int i = 0; i < n; i++) {
+        if (positions[i] < 0) continue;
+        sqfs_block_cache_entry *entry = sqfs_cache_get(&fs->data_cache, (sqfs_cache_idx)positions[i]);
+        if (entry == NULL || entry->block != blocks[i]) return -1;
+    }
+    return n > 0 ? n : -1;
+}
+
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
     (void)fi;
     sqfs_inode inode;
     sqfs *fs = inode_of(req, ino, &inode);
     if (fs == NULL) return;
+    struct iovec iov[MAX_PIECES];
+    int pieces = cached_pieces(fs, &inode, off, size, iov);
+    if (pieces > 0) { fuse_reply_iov(req, iov, pieces); return; }
+    if (pieces == -2) { fuse_reply_err(req, EIO); return; }
     char *buf = malloc(size);
     if (buf == NULL) { fuse_reply_err(req, ENOMEM); return; }
     sqfs_off_t got = (sqfs_off_t)size;
