@@ -44,6 +44,19 @@ final class ModuleMapTests: XCTestCase {
         }
     }
 
+    /// The front calls nothing of the standard library's regex engine (_StringProcessing and
+    /// _RegexParser, 0.8 MB of the static front's code): the standard library's `replacing`,
+    /// `firstRange` and `contains` of a string live there. PlainText's `replacingAll`,
+    /// `rangeOfText` and `containsText` do without. Debug builds link the front dynamically, so
+    /// what it calls of those libraries is in its table of undefined dynamic symbols.
+    func testTheFrontCallsNoRegexEngine() throws {
+        let symbols = try Harness.run(["nm", "-D", "--undefined-only", Harness.vessel])
+        XCTAssertEqual(symbols.status, 0, symbols.stderr)
+        guard symbols.stdout.contains("swift_retain") else { throw Harness.skip("\(Harness.vessel) is linked statically (a release build): nm sees no Swift symbols") }
+        let engine = symbols.stdout.split(separator: "\n").filter { $0.contains("17_StringProcessing") || $0.contains("12_RegexParser") }
+        XCTAssertEqual(engine, [], "the front calls the regex engine: use PlainText's helpers")
+    }
+
     /// The modules the static `vessel` front links: Glibc and the standard library only (Foundation
     /// and its ICU data were 50 MB of an 87 MB front, and a tenth of a start's CPU).
     static let front: Set<String> = ["vessel", "VesselStart", "VesselRuntime", "VesselImage", "VesselSquashFS", "VesselTree", "VesselWire", "VesselBasics"]

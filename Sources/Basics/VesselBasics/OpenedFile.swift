@@ -41,6 +41,6 @@ public final class OpenedFile: @unchecked Sendable {
 
     /// `text` with the descriptor's path given back its user's name (libraries name what they opened).
     public func named(_ text: String) -> String {
-        text.replacing(path, with: name)
+        text.replacingAll(path, with: name)
     }
 }

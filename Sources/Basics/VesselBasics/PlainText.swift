@@ -18,7 +18,7 @@ extension String {
         guard !target.isEmpty else { return self }
         var out = ""
         var rest = self[...]
-        while let range = rest.range(of: target) {
+        while let range = rest.rangeOfText(target) {
             out += rest[..<range.lowerBound]
             out += replacement
             rest = rest[range.upperBound...]
@@ -27,9 +27,10 @@ extension String {
     }
 }
 
-extension Substring {
-    /// The first occurrence of `target`, by characters.
-    func range(of target: String) -> Range<Index>? {
+extension StringProtocol {
+    /// The first occurrence of `target`, by characters, as Foundation's `range(of:)` (the
+    /// standard library's `firstRange(of:)` and `contains(_:)` bring the regex engine too).
+    public func rangeOfText(_ target: String) -> Range<String.Index>? {
         var i = startIndex
         while i < endIndex {
             if self[i...].hasPrefix(target) { return i..<index(i, offsetBy: target.count) }
@@ -37,6 +38,9 @@ extension Substring {
         }
         return nil
     }
+
+    /// Whether `target` occurs in it, as Foundation's `contains(_:)` for strings.
+    public func containsText(_ target: String) -> Bool { target.isEmpty || rangeOfText(target) != nil }
 }
 
 extension PlainSystem {

@@ -1,3 +1,5 @@
+import VesselBasics
+
 /// The names the Slurm plugin and the CLI agree on: how Slurm passes a plugin option to the
 /// job's environment, and the variables that carry an image from the submitting side to the
 /// nodes and the epilog.
@@ -26,7 +28,7 @@ public enum JobComment {
     public static func results(_ root: String) -> String { "vessel results=\(root)" }
 
     public static func resultsRoot(in comment: String?) -> String? {
-        guard let c = comment, let r = c.firstRange(of: "results=") else { return nil }
+        guard let c = comment, let r = c.rangeOfText("results=") else { return nil }
         return String(c[r.upperBound...].prefix { $0 != " " })
     }
 }

@@ -93,7 +93,7 @@ public enum SingularityMetadata {
             } else if text.contains(where: { " \t;|&<>()`\"'\\".contains($0) }) {
                 return nil
             }
-            if body.contains(where: { "`\\\"".contains($0) }) || body.contains("$(") { return nil }
+            if body.contains(where: { "`\\\"".contains($0) }) || body.containsText("$(") { return nil }
             var out = ""
             var rest = body
             while let dollar = rest.firstIndex(of: "$") {

@@ -22,7 +22,7 @@ public struct GPUPlan: Equatable, Sendable {
     public init(names: [String], cache: LdSoCache, hostPath: String, devDirectory: String = "/dev") {
         var seen = Set<String>()
         for name in names {
-            if name.contains(".so") {
+            if name.containsText(".so") {
                 for lib in cache.find(name) where seen.insert(lib.soname).inserted {
                     files.append(Pair(host: lib.path, container: Self.libraryDirectory + "/" + lib.soname))
                 }

@@ -25,7 +25,7 @@ public enum TrustCheck {
         case .success(let (status, _, said)):
             guard status == 0 else {
                 let reason = said.split(separator: "\n").first.map(String.init) ?? "\(cli) trust-check failed (\(status))"
-                throw RuntimeError.untrusted(reason.replacing(path, with: file.name))
+                throw RuntimeError.untrusted(reason.replacingAll(path, with: file.name))
             }
         }
     }

@@ -1,3 +1,4 @@
+import VesselBasics
 import VesselRuntime
 @_exported import VesselWire  // ContainerChoices, in QuickStart's interface
 
@@ -55,7 +56,7 @@ public struct QuickStart: Equatable {
             i += 1
         }
         // A registry image is pulled into the cache first: vessel-cli's work.
-        guard i < arguments.count, !arguments[i].contains("://") else { return nil }
+        guard i < arguments.count, !arguments[i].containsText("://") else { return nil }
         let rest = Array(arguments[(i + 1)...])
         if let next = rest.first, next.hasPrefix("-") { return nil }
         switch mode {
