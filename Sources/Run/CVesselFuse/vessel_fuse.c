@@ -4,9 +4,10 @@
  * cannot serve two threads at once. Vessel keeps a pool of them over the same file descriptor
  * (all reads are pread): a thread takes one for each request and puts it back when the request
  * is answered, and the one put back last is taken first. Requests that come one at a time (as
- * when a program starts) so always meet the same warm caches, and only concurrent requests
- * open more instances. Inode numbers are stateless (derived from the SquashFS inode id), so
- * that every instance agrees on them. Modelled on squashfuse's ll.c. */
+ * when a program starts) so always meet the same warm caches, and only a request that finds
+ * every instance busy for a while (see acquire) opens another. Inode numbers are stateless
+ * (derived from the SquashFS inode id), so that every instance agrees on them. Modelled on
+ * squashfuse's ll.c. */
 #define _GNU_SOURCE
 #include <squashfuse/config.h>
 #include <squashfuse/ll.h>
