@@ -403,8 +403,14 @@ final class MultiUserSafetyTests: XCTestCase {
         let savedStaging = FileManager.default.fileExists(atPath: staging) ? staging + ".saved-\(getpid())" : nil
         if let savedStaging { XCTAssertEqual(rename(staging, savedStaging), 0) }
         defer {
-            unlink(staging)
-            if let savedStaging { rename(savedStaging, staging) }
+            // The victim's joins made a staging directory of their own where the squat was:
+            // it goes, so that the one the test moved aside can come back.
+            if let savedStaging {
+                try? FileManager.default.removeItem(atPath: staging)
+                rename(savedStaging, staging)
+            } else {
+                unlink(staging)
+            }
         }
         try Harness.run(["chmod", "-R", "a+rwX", attackerStaging])
         XCTAssertEqual(try users.run(attacker, ["ln", "-s", attackerStaging, staging]).status, 0)

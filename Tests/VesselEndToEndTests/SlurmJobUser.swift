@@ -39,5 +39,15 @@ struct SlurmJobUser {
         return try Harness.run(["runuser", "-u", name, "--", "timeout", "300", "env", "-C", dir, "PWD=\(dir)"] + exports + args)
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: dir) }
+    /// Removes the directory once the job user's jobs are gone from the queue, epilogs included
+    /// (a job completing holds its node until its epilog ends): a results collection that came
+    /// after the removal would make the directory again and leave it behind.
+    func remove() {
+        for _ in 0..<120 {
+            guard let q = try? Harness.run(["squeue", "-h", "-u", name, "-o", "%i"]), q.status == 0,
+                  !q.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { break }
+            usleep(250_000)
+        }
+        try? FileManager.default.removeItem(atPath: dir)
+    }
 }
