@@ -330,6 +330,36 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(shell.stdout, "in-shell /bin/sh\n", shell.stderr)
     }
 
+    /// An image is untrusted: a file whose inode puts it past the end of its fragment block reads
+    /// as an I/O error, where the FUSE server would copy (or hand the kernel) memory past the
+    /// block; the server goes on serving, and the image's other files read as they should.
+    func testAFileOutsideItsFragmentBlockIsAnIOError() throws {
+        let rootfs = try Harness.require("expected/tiny/rootfs")
+        let tree = Self.dir + "/crafted-tree", image = Self.dir + "/crafted.sqfs"
+        try? FileManager.default.removeItem(atPath: tree)
+        XCTAssertEqual(try Harness.run(["cp", "-a", rootfs, tree]).status, 0)
+        let size = 54_321  // a size no other file of the tree has, small enough for a fragment
+        try Data(repeating: UInt8(ascii: "x"), count: size).write(to: URL(fileURLWithPath: tree + "/bad.txt"))
+        try "good\n".write(toFile: tree + "/good.txt", atomically: true, encoding: .utf8)
+        // Nothing compressed, so that the inode can be found and changed in place.
+        XCTAssertEqual(try Harness.run(["mksquashfs", tree, image, "-noappend", "-quiet", "-noI", "-noD", "-noF", "-noX"]).status, 0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        // A basic file inode: type 2, a 16-byte header, then start block, fragment index,
+        // offset in the fragment and file size.
+        let inodes = stride(from: 0, to: bytes.count - 32, by: 1).filter { u16($0) == 2 && u32($0 + 28) == size && u32($0 + 20) != 0xFFFF_FFFF }
+        XCTAssertEqual(inodes.count, 1, "bad.txt's inode, in a fragment")
+        let offset = try XCTUnwrap(inodes.first) + 24
+        for (i, b) in [UInt8(0), 0, 0xF0, 0].enumerated() { bytes[offset + i] = b }  // 15 MiB into a 128 KiB block
+        try Data(bytes).write(to: URL(fileURLWithPath: image))
+        try Harness.run(["chmod", "644", image])
+        let r = try vessel(["exec", image, "/bin/sh", "-c", "cat /bad.txt >/dev/null; echo status=$?; cat /good.txt"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, "status=1\ngood\n", r.stderr)
+        XCTAssertTrue(r.stderr.contains("Input/output error"), r.stderr)
+    }
+
     /// Files have inode numbers of their own and hard links share one: programs, the dynamic
     /// loader among them, tell files apart by (device, inode).
     func testInodeIdentity() throws {

@@ -368,6 +368,18 @@ static int cached_pieces(sqfs *fs, sqfs_inode *inode, off_t start, size_t size, 
     return n > 0 ? n : -1;
 }
 
+/* Whether a read that reaches the file's tail, when that lies in a fragment block, finds it
+ * inside the block: squashfuse's sqfs_read_range copies it without asking. */
+static bool fragment_fits(sqfs *fs, sqfs_inode *inode, off_t off, size_t size) {
+    if (!S_ISREG(inode->base.mode) || inode->xtra.reg.frag_idx == SQUASHFS_INVALID_FRAG) return true;
+    sqfs_off_t tail = inode->xtra.reg.file_size - inode->xtra.reg.file_size % fs->sb.block_size;
+    if (off < 0 || (sqfs_off_t)off + (sqfs_off_t)size <= tail) return true;
+    sqfs_block *block;
+    size_t data_off, data_size;
+    if (sqfs_frag_block(fs, inode, &data_off, &data_size, &block) != SQFS_OK) return true; /* its own error */
+    return data_off <= block->size && data_size <= block->size - data_off;
+}
+
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
     (void)fi;
     sqfs_inode inode;
@@ -376,7 +388,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
     struct iovec iov[MAX_PIECES];
     int pieces = cached_pieces(fs, &inode, off, size, iov);
     if (pieces > 0) { fuse_reply_iov(req, iov, pieces); return; }
-    if (pieces == -2) { fuse_reply_err(req, EIO); return; }
+    if (pieces == -2 || !fragment_fits(fs, &inode, off, size)) { fuse_reply_err(req, EIO); return; }
     char *buf = malloc(size);
     if (buf == NULL) { fuse_reply_err(req, ENOMEM); return; }
     sqfs_off_t got = (sqfs_off_t)size;
