@@ -68,8 +68,10 @@ final class StepContainer {
         let env = Environment(list)
         var uid: uid_t = 0, gid: gid_t = 0
         guard vessel_spank_job_ids(sp, &uid, &gid) == 0 else { throw OptionError("cannot read the job's user") }
-        // slurmstepd's own environment names the node (the job's does not yet, and is the user's).
+        // slurmstepd's own environment names the node (the job's does not yet, and is the user's:
+        // never taken from it), as slurmd's names it to the job epilog that collects the results.
         let stepdNode = getenv("SLURMD_NODENAME").map { String(cString: $0) }
+        let node = stepdNode ?? "node"
 
         let path: String
         if resolved {
@@ -86,7 +88,6 @@ final class StepContainer {
         if request.results != nil {
             var job: UInt32 = 0
             guard vessel_spank_job_id(sp, &job) == 0 else { throw OptionError("cannot read the job's id") }
-            let node = stepdNode ?? env["SLURMD_NODENAME"] ?? "node"
             let dir = try ResultsScratch.create(config, uid: uid, job: job, node: node)
             args += [cli(.bind), BindSpec(source: dir, destination: config.resultsMount, readOnly: false).text]
         }
@@ -113,7 +114,6 @@ final class StepContainer {
             var job: UInt32 = 0
             _ = vessel_spank_step_id(sp, &step)
             _ = vessel_spank_job_id(sp, &job)
-            let node = stepdNode ?? env["SLURMD_NODENAME"] ?? "node"
             args += [cli(.save), savePath, "--save-job", "\(job).\(step == vessel_spank_batch_step ? "batch" : "\(step)") on \(node)"]
         }
         args.append(path)
