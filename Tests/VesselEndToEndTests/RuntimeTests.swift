@@ -330,34 +330,61 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(shell.stdout, "in-shell /bin/sh\n", shell.stderr)
     }
 
-    /// An image is untrusted: a file whose inode puts it past the end of its fragment block reads
-    /// as an I/O error, where the FUSE server would copy (or hand the kernel) memory past the
-    /// block; the server goes on serving, and the image's other files read as they should.
-    func testAFileOutsideItsFragmentBlockIsAnIOError() throws {
+    /// An image is untrusted: a file whose sizes do not fit its blocks reads as an I/O error,
+    /// where the FUSE server would copy (or hand the kernel) memory past a block: a tail past the
+    /// end of its fragment block, a data block shorter than the file's size says. The server goes
+    /// on serving, and the image's other files read as they should.
+    func testAFileThatDoesNotFitItsBlocksIsAnIOError() throws {
         let rootfs = try Harness.require("expected/tiny/rootfs")
         let tree = Self.dir + "/crafted-tree", image = Self.dir + "/crafted.sqfs"
         try? FileManager.default.removeItem(atPath: tree)
         XCTAssertEqual(try Harness.run(["cp", "-a", rootfs, tree]).status, 0)
-        let size = 54_321  // a size no other file of the tree has, small enough for a fragment
-        try Data(repeating: UInt8(ascii: "x"), count: size).write(to: URL(fileURLWithPath: tree + "/bad.txt"))
+        let tail = 54_321  // sizes no other file of the tree has: a tail in a fragment,
+        let blocks = 3 * 131_072  // and three whole 128 KiB blocks
+        try Data(repeating: UInt8(ascii: "x"), count: tail).write(to: URL(fileURLWithPath: tree + "/bad-tail.txt"))
+        try Data(repeating: UInt8(ascii: "y"), count: blocks).write(to: URL(fileURLWithPath: tree + "/bad-block.txt"))
         try "good\n".write(toFile: tree + "/good.txt", atomically: true, encoding: .utf8)
-        // Nothing compressed, so that the inode can be found and changed in place.
+        // Nothing compressed, so that the inodes can be found and changed in place.
         XCTAssertEqual(try Harness.run(["mksquashfs", tree, image, "-noappend", "-quiet", "-noI", "-noD", "-noF", "-noX"]).status, 0)
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        func set(_ at: Int, _ value: Int) { for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) } }
         // A basic file inode: type 2, a 16-byte header, then start block, fragment index,
-        // offset in the fragment and file size.
-        let inodes = stride(from: 0, to: bytes.count - 32, by: 1).filter { u16($0) == 2 && u32($0 + 28) == size && u32($0 + 20) != 0xFFFF_FFFF }
-        XCTAssertEqual(inodes.count, 1, "bad.txt's inode, in a fragment")
-        let offset = try XCTUnwrap(inodes.first) + 24
-        for (i, b) in [UInt8(0), 0, 0xF0, 0].enumerated() { bytes[offset + i] = b }  // 15 MiB into a 128 KiB block
+        // offset in the fragment, file size, and the sizes of its blocks.
+        func inode(size: Int, inFragment: Bool) -> Int? {
+            let found = stride(from: 0, to: bytes.count - 32, by: 1).filter {
+                u16($0) == 2 && u32($0 + 28) == size && (u32($0 + 20) != 0xFFFF_FFFF) == inFragment
+            }
+            XCTAssertEqual(found.count, 1, "the inode of the file of \(size) bytes")
+            return found.first
+        }
+        let tailInode = try XCTUnwrap(inode(size: tail, inFragment: true))
+        set(tailInode + 24, 0xF0_0000)  // its tail 15 MiB into a 128 KiB fragment block
+        let blockInode = try XCTUnwrap(inode(size: blocks, inFragment: false))
+        XCTAssertEqual(u32(blockInode + 36), 1 << 24 | 131_072, "its second block, stored uncompressed")
+        set(blockInode + 36, 1 << 24 | 100)  // that block now holds 100 bytes
         try Data(bytes).write(to: URL(fileURLWithPath: image))
         try Harness.run(["chmod", "644", image])
-        let r = try vessel(["exec", image, "/bin/sh", "-c", "cat /bad.txt >/dev/null; echo status=$?; cat /good.txt"])
+        let r = try vessel(["exec", image, "/bin/sh", "-c",
+                            "cat /bad-tail.txt >/dev/null; echo tail=$?; cat /bad-block.txt >/dev/null; echo block=$?; cat /good.txt"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(r.stdout, "status=1\ngood\n", r.stderr)
-        XCTAssertTrue(r.stderr.contains("Input/output error"), r.stderr)
+        XCTAssertEqual(r.stdout, "tail=1\nblock=1\ngood\n", r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "Input/output error").count, 3, r.stderr)
+
+        // Vessel reads the image's own configuration in its process, with the same checks: one
+        // line, no crash (squashfuse's copy of a tail outside its fragment was a segmentation fault).
+        try FileManager.default.createDirectory(atPath: tree + "/.vessel", withIntermediateDirectories: true)
+        let config = "{\"cmd\": [\"/bin/true\"], \"labels\": {\"pad\": \"\(String(repeating: "p", count: 777))\"}}"
+        try config.write(toFile: tree + "/.vessel/config.json", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Harness.run(["mksquashfs", tree, image, "-noappend", "-quiet", "-noI", "-noD", "-noF", "-noX"]).status, 0)
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
+        let configInode = try XCTUnwrap(inode(size: config.utf8.count, inFragment: true))
+        set(configInode + 24, 0xF0_0000)
+        try Data(bytes).write(to: URL(fileURLWithPath: image))
+        let run = try vessel(["run", image])
+        XCTAssertEqual(run.status, 125, run.stderr)
+        XCTAssertEqual(run.stderr, "vessel run: \(image): /.vessel/config.json: Input/output error\n")
     }
 
     /// Files have inode numbers of their own and hard links share one: programs, the dynamic

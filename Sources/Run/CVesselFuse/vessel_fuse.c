@@ -181,6 +181,85 @@ static void release_fs(vessel_image *image) {
     give_back(image, fs);
 }
 
+/* Reading a file: squashfuse's sqfs_read_range trusts the sizes an image states, and copied
+ * memory past a block shorter than the inode says, or a tail that lies past the end of its
+ * fragment block (an image is not trusted: the FUSE server, and with it the container, died of
+ * a segmentation fault). Every read here walks the file's blocks itself and checks each piece
+ * against the block it lies in; a read that does not fit is an I/O error. */
+
+/* One piece of a read: `len` bytes at `data`, in a block the instance caches, or `len` zeros
+ * (a hole: `data` NULL). `cached_at` is the data block's position, its key in the data cache
+ * (-1 for a fragment or a hole). */
+struct piece { const char *data; size_t len; sqfs_block *block; sqfs_off_t cached_at; };
+
+/* What a walk hands each piece to: 0 to go on, anything else to stop the walk. */
+typedef int (*piece_sink)(const struct piece *piece, void *context);
+
+enum { WALK_MISFIT = -1, WALK_STOPPED = -2 };
+
+/* Walks the bytes [start, start + size) of a regular file, as far as the file goes, and hands
+ * each piece to `sink` in order. Returns the number of bytes walked; WALK_MISFIT when the
+ * image's sizes do not fit its blocks, or libsquashfuse cannot read them; WALK_STOPPED when
+ * the sink stopped the walk. */
+static ssize_t walk_range(sqfs *fs, sqfs_inode *inode, off_t start, size_t size, piece_sink sink, void *context) {
+    if (!S_ISREG(inode->base.mode)) return WALK_MISFIT;
+    const sqfs_off_t file_size = inode->xtra.reg.file_size;
+    const size_t block_size = fs->sb.block_size;
+    if (start < 0 || file_size < 0 || start > file_size) return WALK_MISFIT;
+    if ((sqfs_off_t)size > file_size - start) size = (size_t)(file_size - start);
+    if (size == 0) return 0;
+    sqfs_blocklist bl;
+    if (sqfs_blockidx_blocklist(fs, inode, &bl, start) != SQFS_OK) return WALK_MISFIT;
+    size_t left = size, read_off = (size_t)(start % (off_t)block_size);
+    while (left > 0) {
+        struct piece piece = { NULL, 0, NULL, -1 };
+        sqfs_off_t pos;   /* where in the file the piece's block starts */
+        size_t holds;     /* how many of the file's bytes its block holds from there */
+        bool fragment = bl.remain == 0;
+        if (fragment) {
+            size_t data_off, data_size;
+            if (inode->xtra.reg.frag_idx == SQUASHFS_INVALID_FRAG) return WALK_MISFIT; /* blocks end before the file */
+            if (sqfs_frag_block(fs, inode, &data_off, &data_size, &piece.block) != SQFS_OK) return WALK_MISFIT;
+            if (data_off > piece.block->size || data_size > piece.block->size - data_off) return WALK_MISFIT;
+            pos = file_size - file_size % (sqfs_off_t)block_size;
+            piece.data = (const char *)piece.block->data + data_off;
+            holds = data_size;
+        } else {
+            if (sqfs_blocklist_next(&bl) != SQFS_OK) return WALK_MISFIT;
+            if (bl.pos + (sqfs_off_t)block_size <= start) continue;
+            pos = bl.pos;
+            holds = block_size;
+            if (bl.input_size != 0) {
+                if (sqfs_data_cache(fs, &fs->data_cache, bl.block, bl.header, &piece.block) != SQFS_OK) return WALK_MISFIT;
+                piece.data = (const char *)piece.block->data;
+                piece.cached_at = bl.block;
+                holds = piece.block->size;
+            }
+        }
+        /* Every block but the file's last holds a whole block of it; the last, the rest. */
+        size_t expected = file_size - pos < (sqfs_off_t)block_size ? (size_t)(file_size - pos) : block_size;
+        if (pos < 0 || holds < expected || read_off >= expected) return WALK_MISFIT;
+        piece.len = expected - read_off < left ? expected - read_off : left;
+        if (piece.data != NULL) piece.data += read_off;
+        if (sink(&piece, context) != 0) return WALK_STOPPED;
+        left -= piece.len;
+        read_off = 0;
+        if (fragment) break;
+    }
+    return left == 0 ? (ssize_t)size : WALK_MISFIT;
+}
+
+/* Copies each piece into a buffer of the read's size. */
+struct copy { char *at; };
+
+static int copy_piece(const struct piece *piece, void *context) {
+    struct copy *copy = context;
+    if (piece->data != NULL) memcpy(copy->at, piece->data, piece->len);
+    else memset(copy->at, 0, piece->len);
+    copy->at += piece->len;
+    return 0;
+}
+
 /* A regular file, whole, from the image's root. */
 static void *read_file(sqfs *fs, sqfs_inode_id root, const char *path, size_t limit, size_t *size) {
     sqfs_inode inode;
@@ -196,7 +275,8 @@ static void *read_file(sqfs *fs, sqfs_inode_id root, const char *path, size_t li
     sqfs_off_t length = (sqfs_off_t)inode.xtra.reg.file_size;
     void *buffer = malloc(length > 0 ? (size_t)length : 1);
     if (buffer == NULL) { errno = ENOMEM; return NULL; }
-    if (sqfs_read_range(fs, &inode, 0, &length, buffer) != SQFS_OK) {
+    struct copy copy = { buffer };
+    if (walk_range(fs, &inode, 0, (size_t)length, copy_piece, &copy) != length) {
         free(buffer);
         errno = EIO;
         return NULL;
@@ -316,68 +396,36 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 /* A read answered from the blocks in the instance's caches, without a copy: the pieces go to
  * the kernel as they lie (fuse_reply_iov), while this thread still holds the instance, so no
- * other request can evict them. A start read ~2 MB through a buffer of its own (copied, and its
- * pages faulted in), as squashfuse's sqfs_read_range does; that function still answers what
- * this does not: a hole (zeros), a read over more blocks than the cache holds, the end of the
- * file. Returns the number of pieces, -1 for the copy path, or -2 for an image whose sizes do
- * not fit its blocks. */
+ * other request can evict them. A start reads ~2 MB through FUSE; a buffer of its own for each
+ * read would be copied, and its pages faulted in. Reads this cannot answer are copied: a hole
+ * (zeros), more blocks than the data cache holds, a block a later one evicted. */
 enum { MAX_PIECES = DATA_BLOCKS };
 
-static int cached_pieces(sqfs *fs, sqfs_inode *inode, off_t start, size_t size, struct iovec *iov) {
-    if (!S_ISREG(inode->base.mode) || start < 0 || start >= inode->xtra.reg.file_size || size == 0) return -1;
-    const size_t block_size = fs->sb.block_size;
-    sqfs_blocklist bl;
-    if (sqfs_blockidx_blocklist(fs, inode, &bl, start) != SQFS_OK) return -1;
-    sqfs_off_t positions[MAX_PIECES];
+struct references {
+    struct iovec iov[MAX_PIECES];
     sqfs_block *blocks[MAX_PIECES];
-    size_t read_off = (size_t)(start % (off_t)block_size);
-    int n = 0;
-    while (size > 0) {
-        sqfs_block *block = NULL;
-        size_t data_off = 0, data_size;
-        bool fragment = bl.remain == 0;
-        if (fragment) {
-            if (inode->xtra.reg.frag_idx == SQUASHFS_INVALID_FRAG) break;
-            if (n == MAX_PIECES || sqfs_frag_block(fs, inode, &data_off, &data_size, &block) != SQFS_OK) return -1;
-            positions[n] = -1; /* the last piece: nothing is fetched after it */
-        } else {
-            if (sqfs_blocklist_next(&bl) != SQFS_OK) return -1;
-            if (bl.pos + (sqfs_off_t)block_size <= start) continue;
-            if (n == MAX_PIECES || bl.input_size == 0) return -1;
-            if (sqfs_data_cache(fs, &fs->data_cache, bl.block, bl.header, &block) != SQFS_OK) return -1;
-            data_size = block->size;
-            positions[n] = bl.block;
-        }
-        if (data_off > block->size || data_size > block->size - data_off || read_off >= data_size) return -2;
-        size_t take = data_size - read_off;
-        if (take > size) take = size;
-        iov[n].iov_base = (char *)block->data + data_off + read_off;
-        iov[n].iov_len = take;
-        blocks[n++] = block;
-        read_off = 0;
-        size -= take;
-        if (fragment) break;
-    }
-    /* The data cache evicts in turn: a block fetched later in this read may have pushed out
-     * one fetched earlier (or found in it). */
-    for (int i = 0; i < n; i++) {
-        if (positions[i] < 0) continue;
-        sqfs_block_cache_entry *entry = sqfs_cache_get(&fs->data_cache, (sqfs_cache_idx)positions[i]);
-        if (entry == NULL || entry->block != blocks[i]) return -1;
-    }
-    return n > 0 ? n : -1;
+    sqfs_off_t cached_at[MAX_PIECES];
+    int count;
+};
+
+static int reference_piece(const struct piece *piece, void *context) {
+    struct references *refs = context;
+    if (piece->data == NULL || refs->count == MAX_PIECES) return 1;
+    refs->iov[refs->count] = (struct iovec){ (void *)piece->data, piece->len };
+    refs->blocks[refs->count] = piece->block;
+    refs->cached_at[refs->count++] = piece->cached_at;
+    return 0;
 }
 
-/* Whether a read that reaches the file's tail, when that lies in a fragment block, finds it
- * inside the block: squashfuse's sqfs_read_range copies it without asking. */
-static bool fragment_fits(sqfs *fs, sqfs_inode *inode, off_t off, size_t size) {
-    if (!S_ISREG(inode->base.mode) || inode->xtra.reg.frag_idx == SQUASHFS_INVALID_FRAG) return true;
-    sqfs_off_t tail = inode->xtra.reg.file_size - inode->xtra.reg.file_size % fs->sb.block_size;
-    if (off < 0 || (sqfs_off_t)off + (sqfs_off_t)size <= tail) return true;
-    sqfs_block *block;
-    size_t data_off, data_size;
-    if (sqfs_frag_block(fs, inode, &data_off, &data_size, &block) != SQFS_OK) return true; /* its own error */
-    return data_off <= block->size && data_size <= block->size - data_off;
+/* The data cache evicts in turn: a block fetched later in a read may have pushed out one
+ * fetched earlier (or found in it). */
+static bool still_cached(sqfs *fs, const struct references *refs) {
+    for (int i = 0; i < refs->count; i++) {
+        if (refs->cached_at[i] < 0) continue;
+        sqfs_block_cache_entry *entry = sqfs_cache_get(&fs->data_cache, (sqfs_cache_idx)refs->cached_at[i]);
+        if (entry == NULL || entry->block != refs->blocks[i]) return false;
+    }
+    return true;
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi) {
@@ -385,14 +433,16 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
     sqfs_inode inode;
     sqfs *fs = inode_of(req, ino, &inode);
     if (fs == NULL) return;
-    struct iovec iov[MAX_PIECES];
-    int pieces = cached_pieces(fs, &inode, off, size, iov);
-    if (pieces > 0) { fuse_reply_iov(req, iov, pieces); return; }
-    if (pieces == -2 || !fragment_fits(fs, &inode, off, size)) { fuse_reply_err(req, EIO); return; }
-    char *buf = malloc(size);
+    struct references refs;
+    refs.count = 0;
+    ssize_t got = walk_range(fs, &inode, off, size, reference_piece, &refs);
+    if (got == WALK_MISFIT) { fuse_reply_err(req, EIO); return; }
+    if (got >= 0 && still_cached(fs, &refs)) { fuse_reply_iov(req, refs.iov, refs.count); return; }
+    char *buf = malloc(size > 0 ? size : 1);
     if (buf == NULL) { fuse_reply_err(req, ENOMEM); return; }
-    sqfs_off_t got = (sqfs_off_t)size;
-    if (sqfs_read_range(fs, &inode, off, &got, buf) != SQFS_OK) fuse_reply_err(req, EIO);
+    struct copy copy = { buf };
+    got = walk_range(fs, &inode, off, size, copy_piece, &copy);
+    if (got < 0) fuse_reply_err(req, EIO);
     else fuse_reply_buf(req, buf, (size_t)got);
     free(buf);
 }
