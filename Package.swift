@@ -26,7 +26,7 @@ import Glibc
 //   VesselSpank     the Slurm SPANK plugin (a dynamic library; CVesselSpank holds its C symbols)
 //   VesselStart     the container-start command line both executables share (QuickStart, launch)
 //   VesselCLI       the command-line interface (ArgumentParser commands, thin)
-//   VesselFuzzing   fuzz targets over the parsers of untrusted bytes (manifests, layers)
+//   VesselFuzzing   fuzz targets over the parsers of untrusted bytes (manifests, layers, image files' wrappers)
 //   vessel          the front users call: starts containers itself (static), hands the rest to vessel-cli
 //   vessel-cli      every command (dynamically linked; beside vessel, or in libexec/vessel/)
 // Not here: vessel-hostexec (Sources/Slurm/vessel-hostexec/main.c), a small static C program that
@@ -144,7 +144,7 @@ let package = Package(
         ]),
         // Fuzz targets for what untrusted bytes reach (scripts/bench fuzz builds vessel-fuzz
         // with -sanitize=fuzzer; plainly built, it replays inputs).
-        .target(name: "VesselFuzzing", dependencies: ["VesselOCI", "VesselTree"], path: "Sources/Fuzz/VesselFuzzing"),
+        .target(name: "VesselFuzzing", dependencies: ["VesselOCI", "VesselTree", "VesselSquashFS", "VesselSign"], path: "Sources/Fuzz/VesselFuzzing"),
         .executableTarget(name: "vessel-fuzz", dependencies: ["VesselFuzzing"], path: "Sources/Fuzz/vessel-fuzz", linkerSettings: [.unsafeFlags(["-use-ld=lld"])]),
         .executableTarget(name: "vessel-cli", dependencies: ["VesselCLI"], path: "Sources/CLI/vessel-cli", linkerSettings: [
             // lld (shipped with Swift) links in seconds instead of a minute.

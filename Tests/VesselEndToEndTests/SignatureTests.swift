@@ -80,6 +80,18 @@ final class SignatureTests: XCTestCase {
         let moved = try v("verify", dir + "/other.sqsh")
         XCTAssertEqual(moved.status, 1)
         XCTAssertTrue(moved.stderr.contains("the image was altered after alice"), moved.stderr)
+        // A tail whose offset and length sum past 2^64: damaged, in one line, not a crash.
+        try Harness.run(["cp", dir + "/other.sqsh", dir + "/wrapped.sqsh"])
+        let wrapped = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/wrapped.sqsh"))
+        try wrapped.seekToEnd()
+        var wo = UInt64.max.littleEndian, wl = UInt64(100).littleEndian
+        wrapped.write(Data("VSLSIG01".utf8))
+        wrapped.write(Data(bytes: &wo, count: 8))
+        wrapped.write(Data(bytes: &wl, count: 8))
+        try wrapped.close()
+        let damaged = try v("verify", dir + "/wrapped.sqsh")
+        XCTAssertEqual(damaged.status, 1)
+        XCTAssertEqual(damaged.stderr, "vessel verify: \(dir)/wrapped.sqsh: signature check failed: the signature block is damaged\n")
     }
 
     func testDetachedSignatureOnAnotherToolsImage() throws {

@@ -21,6 +21,10 @@ final class CorpusTests: XCTestCase {
         for file in try corpus(.layer) { FuzzTarget.layer.run(Array(try Data(contentsOf: URL(fileURLWithPath: file)))) }
     }
 
+    func testImageFileCorpus() throws {
+        for file in try corpus(.imagefile) { FuzzTarget.imagefile.run(Array(try Data(contentsOf: URL(fileURLWithPath: file)))) }
+    }
+
     /// Every prefix of each seed (a truncated download, a cut-off header) ends too.
     func testTruncatedSeeds() throws {
         for target in FuzzTarget.allCases {

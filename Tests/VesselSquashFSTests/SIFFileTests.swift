@@ -75,6 +75,11 @@ final class SIFFileTests: XCTestCase {
         XCTAssertThrowsError(try ImageRegion.of(path: outside)) {
             XCTAssertEqual("\($0)", "\(outside): a SIF file, but data object 1 lies outside the file")
         }
+        // An offset and a size that sum past Int64.max: refused, not an overflow.
+        let wrapping = try sif([Object(type: 0x4004, id: 1, offset: 4096, size: Int64.max - 100, extra: partition(fs: 1, type: 2))])
+        XCTAssertThrowsError(try ImageRegion.of(path: wrapping)) {
+            XCTAssertEqual("\($0)", "\(wrapping): a SIF file, but data object 1 lies outside the file")
+        }
         let table = try sif([], total: 100_000)
         XCTAssertThrowsError(try ImageRegion.of(path: table)) { XCTAssertTrue("\($0)".contains("its descriptor table is malformed"), "\($0)") }
     }

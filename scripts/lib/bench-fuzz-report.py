@@ -17,7 +17,8 @@ out = ["## fuzz", "", f"Command: `{command}`  ", f"Machine: {machine}  ",
        "| target | what it reads | seconds | runs | exec/s | coverage (edges) | features | corpus | peak RSS | found |",
        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
 what = {"manifest": "index, manifest and config JSON; platform choice; assembly",
-        "layer": "layer bytes (gzip, zstd, tar/pax/GNU) read and merged as two layers"}
+        "layer": "layer bytes (gzip, zstd, tar/pax/GNU) read and merged as two layers",
+        "imagefile": "an image file's SIF header and descriptors, Vessel's signature block and its records"}
 # Rows of targets not run this time are kept, marked with the date of their run.
 old = benchmd.section(md, "fuzz")
 kept = {}

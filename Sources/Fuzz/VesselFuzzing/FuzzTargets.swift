@@ -1,20 +1,25 @@
 import Foundation
 import VesselOCI
+import VesselSign
+import VesselSquashFS
 import VesselTree
 
 /// What the fuzzers feed untrusted bytes to: the parsers of what a registry or a layout serves
-/// (index, manifest, config) and the layer reader with the merger (tar headers, PAX records,
-/// whiteouts, hard links, paths). Each target takes any bytes and must end in a result or a
+/// (index, manifest, config), the layer reader with the merger (tar headers, PAX records,
+/// whiteouts, hard links, paths), and what Vessel reads of an image file before its SquashFS
+/// (a SIF file's header and descriptors, the signature block after a SquashFS). Each target takes any bytes and must end in a result or a
 /// thrown error: never a crash, a hang or memory without bound. `vessel-fuzz` runs them under
 /// libFuzzer (`scripts/bench fuzz`); VesselFuzzingTests replays the kept corpus.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case manifest
     case layer
+    case imagefile
 
     public func run(_ bytes: [UInt8]) {
         switch self {
         case .manifest: Self.manifest(bytes)
         case .layer: Self.layer(bytes)
+        case .imagefile: Self.imageFile(bytes)
         }
     }
 
@@ -38,9 +43,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A layer's bytes (tar, or gzip or zstd around it) read and merged, twice over itself, as
     /// two layers of one image.
     static func layer(_ bytes: [UInt8]) {
-        guard let file = LayerFile(bytes) else { return }
+        guard let file = InputFile(bytes) else { return }
         let sink = DiscardingSink()
-        let merger = LayerMerger(sink: sink, spillDirectory: LayerFile.directory, implicitDirectory: Metadata(permissions: 0o755))
+        let merger = LayerMerger(sink: sink, spillDirectory: InputFile.directory, implicitDirectory: Metadata(permissions: 0o755))
         for index in [1, 0] {  // top layer first
             let blob = LayerBlob(region: FileRegion(path: file.path, offset: 0, length: Int64(bytes.count)),
                                  mediaType: "application/vnd.oci.image.layer.v1.tar", digest: nil, diffID: nil, label: "fuzz\(index)")
@@ -49,10 +54,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
         if let tree = try? merger.finish() { _ = tree.statistics() }
     }
+
+    /// An image file as `exec` and `verify` first read it: where its SquashFS lies (a SIF
+    /// file's partition, refused with a reason when it cannot be served), the SIF signatures
+    /// it lists, and Vessel's own signature block with the records in it.
+    static func imageFile(_ bytes: [UInt8]) {
+        guard let file = InputFile(bytes) else { return }
+        if SIFFile.isSIF(fd: file.fd), let sif = try? SIFFile(fd: file.fd, name: "fuzz") {
+            _ = try? sif.primaryPartition(name: "fuzz")
+            _ = sif.signatures
+        }
+        _ = try? ImageRegion.of(fd: file.fd, name: "fuzz")
+        _ = try? ImageSigner.verify(file.path, trusted: [])
+    }
 }
 
-/// The input as a file (the layer reader reads regions of files): nameless, gone when closed.
-final class LayerFile {
+/// The input as a file (the readers read regions of files): nameless, gone when closed.
+final class InputFile {
     let fd: Int32
     var path: String { "/proc/self/fd/\(fd)" }
     /// Where inputs and the merger's spill files go (both nameless or unlinked at once).

@@ -5,7 +5,7 @@ import VesselFuzzing
 private let target: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["VESSEL_FUZZ_TARGET"] ?? ""
     guard let t = FuzzTarget(rawValue: name) else {
-        FileHandle.standardError.write(Data("vessel-fuzz: set VESSEL_FUZZ_TARGET to manifest or layer\n".utf8))
+        FileHandle.standardError.write(Data("vessel-fuzz: set VESSEL_FUZZ_TARGET to manifest, layer or imagefile\n".utf8))
         exit(2)
     }
     return t

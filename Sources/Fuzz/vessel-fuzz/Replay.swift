@@ -1,6 +1,6 @@
 // vessel-fuzz: libFuzzer's driver over VesselFuzzing's targets (Entry.swift), when built by
 // `scripts/bench fuzz` with -sanitize=fuzzer and -DFUZZING. Built plainly, it replays inputs:
-//     vessel-fuzz manifest|layer FILE...
+//     vessel-fuzz manifest|layer|imagefile FILE...
 import Foundation
 import VesselFuzzing
 
@@ -24,7 +24,7 @@ struct Replay {
     static func main() {
         let args = CommandLine.arguments.dropFirst()
         guard let name = args.first, let target = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write(Data("usage: vessel-fuzz manifest|layer FILE...\n".utf8))
+            FileHandle.standardError.write(Data("usage: vessel-fuzz manifest|layer|imagefile FILE...\n".utf8))
             exit(2)
         }
         for file in args.dropFirst() {

@@ -53,8 +53,10 @@ struct ImageContent {
         // A signature covers a plain SquashFS file's image part (a .sif file has signatures of its own).
         guard let (region, summary) = try? SquashFSImage.superBlock(path: path), !region.isSIF else { throw SignError.notSquashFS(path) }
         bytesUsed = summary.bytesUsed
-        let (digest, hashed) = try VesselOCI.Digest.of(file: path, length: Int64(bytesUsed))
-        guard hashed == Int64(bytesUsed) else {
+        // The super block is the image's to state: a size past Int64.max is no file's.
+        let length = Int64(exactly: bytesUsed) ?? Int64.max
+        let (digest, hashed) = try VesselOCI.Digest.of(file: path, length: length)
+        guard hashed == length else {
             throw SignError.invalid(path, reason: "the file is shorter than its SquashFS super block says (truncated)")
         }
         sha256 = digest.hex
@@ -82,7 +84,8 @@ enum SignatureStore {
         guard t.prefix(8) == magic else { return ([], size) }
         let offset = t.subdata(in: 8..<16).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
         let length = t.subdata(in: 16..<24).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self).littleEndian }
-        guard offset + length + 24 == size else { throw SignError.invalid(path, reason: "the signature block is damaged") }
+        // Subtracted, not added: a crafted offset and length may sum past UInt64.max.
+        guard offset <= size - 24, length == size - 24 - offset else { throw SignError.invalid(path, reason: "the signature block is damaged") }
         try h.seek(toOffset: offset)
         let json = try h.read(upToCount: Int(length)) ?? Data()
         guard let file = try? JSONDecoder().decode(SignatureFile.self, from: json) else {

@@ -91,7 +91,9 @@ public struct SIFFile: Sendable {
                                         offset: int64(d, 17), size: int64(d, 25),
                                         name: String(decoding: d[73..<201].prefix { $0 != 0 }, as: UTF8.self),
                                         extra: Array(d[201..<585]))
-            guard descriptor.offset >= 0, descriptor.size >= 0, descriptor.offset + descriptor.size <= Int64(st.st_size) else {
+            // Subtracted, not added: a crafted offset and size may sum past Int64.max.
+            guard descriptor.offset >= 0, descriptor.size >= 0, descriptor.offset <= Int64(st.st_size),
+                  descriptor.size <= Int64(st.st_size) - descriptor.offset else {
                 throw bad("data object \(descriptor.id) lies outside the file")
             }
             found.append(descriptor)
