@@ -23,6 +23,16 @@ final class SignatureTests: XCTestCase {
         try Harness.run([Harness.vessel] + args, asTestUser: true, environment: env.merging(extra) { $1 })
     }
 
+    /// Appends signature records and the block's trailer: "VSLSIG01", where the records start
+    /// and how long they are (what each claims, true or not).
+    private func appendTail(_ path: String, records: Data, offset: UInt64, length: UInt64) throws {
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.seekToEnd()
+        var o = offset.littleEndian, l = length.littleEndian
+        h.write(records + Data("VSLSIG01".utf8) + Data(bytes: &o, count: 8) + Data(bytes: &l, count: 8))
+        try h.close()
+    }
+
     private func flip(_ path: String, at offset: Int) throws {
         let h = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
         try h.seek(toOffset: UInt64(offset))
@@ -68,27 +78,14 @@ final class SignatureTests: XCTestCase {
         let unsigned = try v("verify", dir + "/other.sqsh")
         XCTAssertEqual(unsigned.stderr, "vessel verify: \(dir)/other.sqsh: not signed\n")
         let signatures = try Data(contentsOf: URL(fileURLWithPath: image)).suffix(size - unsignedSize)
-        let other = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/other.sqsh"))
-        try other.seekToEnd()
-        let otherSize = try other.offset()
-        other.write(Data(signatures.dropLast(24)))
-        var o = otherSize.littleEndian, l = UInt64(signatures.count - 24).littleEndian
-        other.write(Data("VSLSIG01".utf8))
-        other.write(Data(bytes: &o, count: 8))
-        other.write(Data(bytes: &l, count: 8))
-        try other.close()
+        let otherSize = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: dir + "/other.sqsh")[.size] as? NSNumber).uint64Value
+        try appendTail(dir + "/other.sqsh", records: Data(signatures.dropLast(24)), offset: otherSize, length: UInt64(signatures.count - 24))
         let moved = try v("verify", dir + "/other.sqsh")
         XCTAssertEqual(moved.status, 1)
         XCTAssertTrue(moved.stderr.contains("the image was altered after alice"), moved.stderr)
         // A tail whose offset and length sum past 2^64: damaged, in one line, not a crash.
         try Harness.run(["cp", dir + "/other.sqsh", dir + "/wrapped.sqsh"])
-        let wrapped = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/wrapped.sqsh"))
-        try wrapped.seekToEnd()
-        var wo = UInt64.max.littleEndian, wl = UInt64(100).littleEndian
-        wrapped.write(Data("VSLSIG01".utf8))
-        wrapped.write(Data(bytes: &wo, count: 8))
-        wrapped.write(Data(bytes: &wl, count: 8))
-        try wrapped.close()
+        try appendTail(dir + "/wrapped.sqsh", records: Data(), offset: UInt64.max, length: 100)
         let damaged = try v("verify", dir + "/wrapped.sqsh")
         XCTAssertEqual(damaged.status, 1)
         XCTAssertEqual(damaged.stderr, "vessel verify: \(dir)/wrapped.sqsh: signature check failed: the signature block is damaged\n")
