@@ -7,8 +7,9 @@ import VesselTree
 /// What the fuzzers feed untrusted bytes to: the parsers of what a registry or a layout serves
 /// (index, manifest, config), the layer reader with the merger (tar headers, PAX records,
 /// whiteouts, hard links, paths), and what Vessel reads of an image file before its SquashFS
-/// (a SIF file's header and descriptors, the signature block after a SquashFS). Each target takes any bytes and must end in a result or a
-/// thrown error: never a crash, a hang or memory without bound. `vessel-fuzz` runs them under
+/// (a SIF file's header and descriptors, the signature block after a SquashFS). Each target
+/// takes any bytes and must end in a result or a thrown error: never a crash, a hang or memory
+/// without bound. `vessel-fuzz` runs them under
 /// libFuzzer (`scripts/bench fuzz`); VesselFuzzingTests replays the kept corpus.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     case manifest
