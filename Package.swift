@@ -15,6 +15,7 @@ import Glibc
 //   VesselSquashFS  SquashFS writing (libsquashfs) and reading
 //   VesselImage     the image contract: /.vessel/ (RuntimeConfig, Provenance), Inspection, SiteConfig
 //   VesselBuild     the converter: source -> merged tree -> SquashFS file, with /.vessel/ metadata and progress
+//   VesselGateway   the image gateway: converts public images once for every user, over a UNIX socket
 //   VesselSign      keys, image signatures (in the image's tail, or detached), the trust policy
 //   VesselRuntime   running an image rootless: namespaces, the FUSE mount, the container's root, its init
 //                   (no builder, registry or swift-crypto: vessel-cli checks signatures for it)
@@ -113,6 +114,10 @@ let package = Package(
         // policy (SiteConfig). What running an image needs, without the builder or a registry.
         .target(name: "VesselImage", dependencies: ["VesselBasics", "VesselSquashFS"], path: "Sources/Image/VesselImage"),
         .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree", "VesselWire", "CArchive"], path: "Sources/Image/VesselBuild"),
+        // The image gateway (`vessel gateway`): one trusted writer that converts public images
+        // once for every user of a site, over a UNIX socket.
+        .target(name: "VesselGateway", dependencies: ["CLinux", "VesselBasics", "VesselBuild", "VesselOCI", "VesselRegistry", "VesselWire"],
+                path: "Sources/Image/VesselGateway"),
         .target(name: "VesselSign", dependencies: [
             "VesselImage", "VesselOCI", "VesselSquashFS",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -130,7 +135,7 @@ let package = Package(
         ], path: "Sources/Slurm/VesselJobs"),
         .target(name: "VesselStart", dependencies: ["VesselBasics", "VesselRuntime", "VesselWire"], path: "Sources/Run/VesselStart"),
         .target(name: "VesselCLI", dependencies: [
-            "VesselStart", "VesselBuild", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
+            "VesselBasics", "VesselStart", "VesselBuild", "VesselGateway", "VesselImage", "VesselOCI", "VesselRegistry", "VesselRuntime", "VesselSign", "VesselSquashFS",
             "VesselJobs", "VesselPlacement", "VesselResults", "VesselSlurm", "VesselWire",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI/VesselCLI"),

@@ -15,22 +15,12 @@ final class MultiUserSafetyTests: XCTestCase {
 
     private var tinyLayout: String { get throws { try Harness.require("oci/tiny") } }
 
-    /// The tiny image converted by `owner` into a file of theirs, in their own directory.
     private func image(_ name: String, owner: String, compression: String = "zstd") throws -> String {
-        let path = try users.own(owner) + "/" + name
-        let r = try users.run(owner, [Harness.vessel, "build", "-q", "--compression", compression, path, "oci:" + tinyLayout])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return path
+        try users.image(name, owner: owner, compression: compression)
     }
 
     private func waitFor(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(100_000)
-        }
-        XCTFail("\(what): not within \(seconds) s")
-        throw XCTSkip("cannot go on")
+        try TwoUsers.waitFor(what, seconds: seconds, condition)
     }
 
     /// Whether /.vessel/provenance.json says the image was compressed with gzip (the
@@ -88,60 +78,94 @@ final class MultiUserSafetyTests: XCTestCase {
 
     // MARK: 2. A shared cache cannot be poisoned
 
-    func testASharedGroupCacheCannotBePoisoned() throws {
-        // The documented group cache: the group's directory, setgid, group-writable; umask 002.
-        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
-        let env = ["VESSEL_CACHE": cache]
-        func resolve(_ user: String, _ extra: [String] = []) throws -> Harness.Result {
-            try users.run(user, [Harness.vessel, "resolve", "-q"] + extra + ["oci:" + tinyLayout], env: env, umask: "002")
-        }
-        let first = try resolve(victim)
-        XCTAssertEqual(first.status, 0, first.stderr)
-        let path = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let original = try Harness.sha256(path)
-        let record = String(path.dropLast(5)) + ".json"
-        let evil = try image("evil.sqsh", owner: attacker, compression: "gzip")
+    /// `user`'s `vessel resolve` of the tiny layout with `cache` as VESSEL_CACHE: the path it
+    /// prints, and what it said.
+    private func resolve(_ user: String, cache: String, _ extra: [String] = []) throws -> (path: String, stderr: String) {
+        let r = try users.run(user, [Harness.vessel, "resolve", "-q"] + extra + ["oci:" + tinyLayout], env: ["VESSEL_CACHE": cache], umask: "002")
+        XCTAssertEqual(r.status, 0, "\(user): \(r.stderr)")
+        return (r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), r.stderr)
+    }
 
-        // The attacks: overwrite the file, replace it by rename, unlink and put another there,
-        // and the same with its record.
-        for attack in ["cat \(evil) > \(path)", "cp \(evil) \(path).new && mv -f \(path).new \(path)", "rm -f \(path) && cp \(evil) \(path)",
-                       "echo '{}' > \(record)", "rm -f \(record)"] {
-            _ = try users.run(attacker, ["sh", "-c", attack], umask: "002")
-        }
-        let again = try resolve(victim)
-        XCTAssertEqual(again.status, 0, again.stderr)
-        let used = again.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertEqual(try Harness.sha256(used), original, "the victim's resolve handed out a file that is not what was converted")
-        let run = try users.run(victim, [Harness.vessel, "exec", used, "cat", "/.vessel/provenance.json"])
+    /// Plants, as the attacker, `evil` with a record that matches it as `KEY` in `directory`
+    /// (made world-writable, as a squatter would).
+    private func plant(_ evil: String, key: String, in directory: String) throws {
+        let script = """
+            set -e
+            mkdir -p -m 0777 \(directory) && chmod 0777 \(directory)
+            cp \(evil) \(directory)/\(key).sqsh
+            sha=$(sha256sum \(evil) | cut -d' ' -f1); size=$(stat -c %s \(evil))
+            printf '{"source":"x","pinned":"x","manifestDigest":"x","platform":"-","compression":"x","created":"2026-01-01T00:00:00Z","sha256":"sha256:%s","bytes":%s}\\n' "$sha" "$size" > \(directory)/\(key).json
+            chmod 0444 \(directory)/\(key).sqsh \(directory)/\(key).json
+            """
+        let r = try users.run(attacker, ["sh", "-c", script], umask: "000")
+        XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    /// A group's cache (root:GROUP 3775): each user's conversions are in a directory only they
+    /// can write (CACHE/uUID). The attacker squats the victim's directory before the victim's
+    /// first use, with their own image under the victim's key and a record that matches it, and
+    /// makes the shared directories first, closed to others: the victim's resolve runs none of
+    /// it (its entries go to the victim's own cache, said in one line) and is not locked out.
+    /// After the victim's first use, the attacker can neither write in nor move the victim's
+    /// directory. Entries root made (CACHE/u0) are used by everyone; a u0 the attacker made is not.
+    func testASharedGroupCacheCannotBePoisoned() throws {
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "3775")
+        let evil = try image("evil.sqsh", owner: attacker, compression: "gzip")
+        let theirs = try resolve(attacker, cache: cache)
+        let key = URL(fileURLWithPath: theirs.path).deletingPathExtension().lastPathComponent
+        XCTAssertEqual(theirs.path, "\(cache)/u\(users.uid(attacker))/images/\(key).sqsh")
+        let vuid = users.uid(victim)
+        try plant(evil, key: key, in: "\(cache)/u\(vuid)/images")
+        try plant(evil, key: key, in: "\(cache)/u0/images")
+        XCTAssertEqual(try users.run(attacker, ["sh", "-c", "mkdir -p -m 0755 \(cache)/images \(cache)/locks \(cache)/blobs/sha256 && chmod 0755 \(cache)/blobs \(cache)/blobs/sha256"]).status, 0)
+
+        let squatted = try resolve(victim, cache: cache)
+        XCTAssertEqual(squatted.path, users.home(victim) + "/.cache/vessel/images/\(key).sqsh", squatted.stderr)
+        XCTAssertTrue(squatted.stderr.contains("\(cache)/u\(vuid) is owned by \(attacker)"), squatted.stderr)
+        XCTAssertTrue(squatted.stderr.contains("yours go to \(users.home(victim))/.cache/vessel"), squatted.stderr)
+        let run = try users.run(victim, [Harness.vessel, "exec", squatted.path, "cat", "/.vessel/provenance.json"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertFalse(Self.builtWithGzip(run.stdout), "the attacker's image ran")
+        defer { _ = try? users.run(victim, ["rm", "-rf", users.home(victim) + "/.cache/vessel"]) }
 
-        // The legitimate use: another member of the group gets the conversion without
-        // converting again (a verified copy of their own), byte for byte the same.
-        let shared = try resolve(attacker)
-        XCTAssertEqual(shared.status, 0, shared.stderr)
-        let theirs = shared.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertEqual(try Harness.sha256(theirs), original)
-        XCTAssertTrue(theirs.hasSuffix(".u\(users.uid(attacker)).sqsh"), theirs)
+        // The squat gone (an admin's job), the victim's entries are their own, and the same
+        // bytes as the attacker's honest conversion (conversions are reproducible).
+        try FileManager.default.removeItem(atPath: "\(cache)/u\(vuid)")
+        let mine = try resolve(victim, cache: cache)
+        XCTAssertEqual(mine.path, "\(cache)/u\(vuid)/images/\(key).sqsh", mine.stderr)
+        XCTAssertEqual(try Harness.sha256(mine.path), try Harness.sha256(theirs.path))
+        for attack in ["cat \(evil) > \(mine.path)", "ls \(cache)/u\(vuid)", "mv \(cache)/u\(vuid) \(cache)/moved",
+                       "rm -rf \(cache)/u\(vuid)", "touch \(cache)/u\(vuid)/images/x"] {
+            XCTAssertNotEqual(try users.run(attacker, ["sh", "-c", attack], umask: "002").status, 0, "the attacker could: \(attack)")
+        }
+        XCTAssertEqual(try resolve(victim, cache: cache).path, mine.path)
 
-        // An entry whose bytes are not what its converter recorded is not used: converted anew.
-        let lz4 = try resolve(attacker, ["--compression", "lz4"])
-        XCTAssertEqual(lz4.status, 0, lz4.stderr)
-        let planted = lz4.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let honest = try Harness.sha256(planted)
-        _ = try users.run(attacker, ["sh", "-c", "chmod u+w \(planted) && cat \(evil) > \(planted)"])
-        let refused = try resolve(victim, ["--compression", "lz4"])
-        XCTAssertEqual(refused.status, 0, refused.stderr)
-        let mine = refused.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertNotEqual(mine, planted)
-        XCTAssertEqual(try Harness.sha256(mine), honest, "the victim's own conversion is the honest one")
+        // Root's entries serve everyone; the attacker's u0 did not, and root does not use it either.
+        try FileManager.default.removeItem(atPath: "\(cache)/u0")
+        let byRoot = try Harness.run([Harness.vessel, "resolve", "-q", "--compression", "lz4", "oci:" + tinyLayout], environment: ["VESSEL_CACHE": cache])
+        XCTAssertEqual(byRoot.status, 0, byRoot.stderr)
+        let sitePath = byRoot.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(sitePath.hasPrefix("\(cache)/u0/images/"), sitePath)
+        XCTAssertEqual(try resolve(victim, cache: cache, ["--compression", "lz4"]).path, sitePath, "root's conversion is used as it is")
+    }
+
+    /// A shared cache that is not sticky (root:GROUP 2775): anyone in the group could rename a
+    /// user's directory after the check, so no one's entries go there; each user's own cache
+    /// takes them, said in one line.
+    func testANonStickySharedCacheIsNotUsedForEntries() throws {
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
+        let r = try resolve(victim, cache: cache)
+        defer { _ = try? users.run(victim, ["rm", "-rf", users.home(victim) + "/.cache/vessel"]) }
+        XCTAssertTrue(r.path.hasPrefix(users.home(victim) + "/.cache/vessel/images/"), r.path)
+        XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(cache) is writable by others but not sticky"), r.stderr)
     }
 
     /// Blobs are named by their digest, so an attacker can plant one before the victim pulls: a
     /// planted blob is never used (the digest is checked), and the victim's pull still works.
     func testAPlantedBlobIsNeitherUsedNorInTheWay() throws {
         guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry: run scripts/test") }
-        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "3775")
         // The attacker makes the cache's directories, then a wrong file under every blob the image has.
         XCTAssertEqual(try users.run(attacker, [Harness.vessel, "cache", "list"], env: ["VESSEL_CACHE": cache], umask: "002").status, 0)
         let layout = try tinyLayout
@@ -153,6 +177,8 @@ final class MultiUserSafetyTests: XCTestCase {
             let planted = cache + "/blobs/sha256/" + digest.dropFirst(7)
             XCTAssertEqual(try users.run(attacker, ["sh", "-c", "head -c \(size) /dev/zero > \(planted) && chmod 0644 \(planted)"], umask: "002").status, 0)
         }
+        // And, having made the shared blobs' directory first, closes it to others.
+        XCTAssertEqual(try users.run(attacker, ["chmod", "0755", cache + "/blobs", cache + "/blobs/sha256"]).status, 0)
         let out = try users.own(victim) + "/pulled.sqsh"
         let pull = try users.run(victim, [Harness.vessel, "pull", "-q", "docker://\(registry)/corpus/tiny:latest", out], env: ["VESSEL_CACHE": cache], umask: "002")
         XCTAssertEqual(pull.status, 0, pull.stderr)
@@ -168,7 +194,7 @@ final class MultiUserSafetyTests: XCTestCase {
     /// attacker, pulling honestly, gets them too.
     func testAPlantedArtifactEntryIsNotUsed() throws {
         guard let registry = Harness.env["VESSEL_REGISTRY_PLAIN"] else { throw Harness.skip("no test registry: run scripts/test") }
-        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "2775")
+        let cache = try users.directory("cache", owner: "root", group: users.group, mode: "3775")
         let env = ["VESSEL_CACHE": cache]
         let pushed = try image("pushed.sqsh", owner: victim)
         let target = "oras://\(registry)/safety/t\(UInt32.random(in: 0...UInt32.max)):v1"
@@ -184,11 +210,12 @@ final class MultiUserSafetyTests: XCTestCase {
         m=$(curl -sf -D - -o manifest.json -H 'Accept: application/vnd.oci.image.manifest.v1+json' http://\(registry)/v2/\(repo)/manifests/v1 | sed -n 's/^Docker-Content-Digest: *//Ip' | tr -d '\\r')
         l=$(python3 -c 'import json; print(json.load(open("manifest.json"))["layers"][0]["digest"])')
         key=a$(printf 'artifact %s %s' "$m" "$l" | sha256sum | cut -c1-31)
-        cp \(evil) \(cache)/images/$key.sqsh
+        d=\(cache)/u\(users.uid(victim))/images; mkdir -p -m 0777 $d
+        cp \(evil) $d/$key.sqsh
         sha=$(sha256sum \(evil) | cut -d' ' -f1); size=$(stat -c %s \(evil))
-        printf '{"source":"x","pinned":"x","manifestDigest":"%s","platform":"-","compression":"as pushed","created":"2026-01-01T00:00:00Z","sha256":"sha256:%s","bytes":%s}\\n' "$m" "$sha" "$size" > \(cache)/images/$key.json
-        chmod 0444 \(cache)/images/$key.sqsh \(cache)/images/$key.json
-        echo \(cache)/images/$key.sqsh
+        printf '{"source":"x","pinned":"x","manifestDigest":"%s","platform":"-","compression":"as pushed","created":"2026-01-01T00:00:00Z","sha256":"sha256:%s","bytes":%s}\\n' "$m" "$sha" "$size" > $d/$key.json
+        chmod 0444 $d/$key.sqsh $d/$key.json
+        echo $d/$key.sqsh
         """
         let planted = try users.run(attacker, ["sh", "-c", "cd \(try users.own(attacker)) && " + plant], umask: "002")
         XCTAssertEqual(planted.status, 0, planted.stderr)
@@ -219,8 +246,13 @@ final class MultiUserSafetyTests: XCTestCase {
             XCTAssertEqual(r.status, 0, "\(user): \(r.stderr)")
         }
         var st = stat()
-        XCTAssertEqual(stat(cache + "/images", &st), 0)
-        XCTAssertEqual(st.st_mode & 0o7777, 0o1777, "images/ is as writable as the cache, and sticky")
+        XCTAssertEqual(stat(cache + "/blobs/sha256", &st), 0)
+        XCTAssertEqual(st.st_mode & 0o7777, 0o1777, "blobs/sha256 is as writable as the cache, and sticky")
+        for user in [victim, attacker] {
+            XCTAssertEqual(lstat(cache + "/u\(users.uid(user))", &st), 0)
+            XCTAssertEqual(st.st_uid, users.uid(user))
+            XCTAssertEqual(st.st_mode & 0o7777, 0o700, "\(user)'s entries are theirs alone")
+        }
     }
 
     // MARK: 3. What is checked is what is mounted
@@ -305,23 +337,8 @@ final class MultiUserSafetyTests: XCTestCase {
 
     // MARK: 5, 7, 8. Results: the user's directory, the node's scratch, the user's groups
 
-    /// A job of the victim's whose /results go to `root`; the job's output file, once the epilog
-    /// has had its say.
     private func resultsJob(root: String, tag: String, image img: String) throws -> (id: String, output: String) {
-        let script = try users.own(victim) + "/job-\(tag).sh"
-        try "#!/bin/sh\necho \(tag) > /results/data.txt\n".write(toFile: script, atomically: true, encoding: .utf8)
-        try Harness.run(["chmod", "755", script])
-        let out = try users.own(victim) + "/job-\(tag).out"
-        let r = try users.slurm(victim, ["sbatch", "--parsable", "--wait", "-p", "cpu", "-o", out, "--container-image=\(img)",
-                                         "--container-results=\(root)", script])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        // The epilog runs after the job ends: wait for the results or its word in the output.
-        try waitFor("job \(id)'s epilog") {
-            FileManager.default.fileExists(atPath: "\(root)/\(victim)/\(id)/MANIFEST")
-                || ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("were not copied")
-        }
-        return (id, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        try users.resultsJob(victim, root: root, tag: tag, image: img)
     }
 
     /// The attacker makes RESULTS_ROOT/victim first, world-writable: the victim's results must
@@ -463,11 +480,9 @@ final class MultiUserSafetyTests: XCTestCase {
     /// its directory nor join it by giving its name: theirs is a container of their own.
     func testANamedContainerIsItsUsersAlone() throws {
         _ = try SlurmJobUser.requireCluster()
-        let conf = Harness.env["SLURM_TEST_PLUGSTACK_DIR"]! + "/vessel.conf"
-        let original = try String(contentsOfFile: conf, encoding: .utf8)
-        defer { try? original.write(toFile: conf, atomically: true, encoding: .utf8) }
         let top = try users.directory("named", owner: "root", mode: "1777")
-        try (original.trimmingCharacters(in: .newlines) + " containers=\(top) container-scope=global\n").write(toFile: conf, atomically: true, encoding: .utf8)
+        let plugin = try PluginArguments("containers=\(top) container-scope=global")
+        defer { plugin.restore() }
         let mine = try image("tiny.sqsh", owner: victim)
         let evil = try image("evil.sqsh", owner: attacker, compression: "gzip")
         let vuid = users.uid(victim)

@@ -42,6 +42,50 @@ final class SignatureTests: XCTestCase {
         try h.close()
     }
 
+    /// A signature covers the image's first `bytes_used` bytes: nothing past them may be read
+    /// as the image. An image whose tables say it ends at byte 96 is not signed, and the data of
+    /// a file moved past the end (the signed part unchanged, what it points to appended) is an
+    /// I/O error when served, where the FUSE server read it, unsigned, as the file.
+    func testASignatureCoversAllThatIsServed() throws {
+        let tree = dir + "/tree", image = dir + "/moved.sqsh"
+        XCTAssertEqual(try Harness.run(["cp", "-a", try Harness.require("expected/tiny/rootfs"), tree]).status, 0)
+        let blocks = 3 * 131_072
+        try Data(repeating: UInt8(ascii: "y"), count: blocks).write(to: URL(fileURLWithPath: tree + "/big.txt"))
+        try "good\n".write(toFile: tree + "/good.txt", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Harness.run(["mksquashfs", tree, image, "-noappend", "-quiet", "-noI", "-noD", "-noF", "-noX"]).status, 0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))
+        func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        func set(_ at: Int, _ value: Int, width: Int = 4) { for i in 0..<width { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) } }
+        // The file's basic inode (type 2): its blocks start at +16, its size at +28.
+        let inodes = stride(from: 96, to: bytes.count - 32, by: 1).filter { u16($0) == 2 && u32($0 + 28) == blocks }
+        XCTAssertEqual(inodes.count, 1)
+        let inode = try XCTUnwrap(inodes.first)
+        set(inode + 16, bytes.count)
+        bytes += [UInt8](repeating: UInt8(ascii: "z"), count: blocks)
+        try Data(bytes).write(to: URL(fileURLWithPath: image))
+        if let u = Harness.testUser { try Harness.run(["chown", u, image]) }
+        XCTAssertEqual(try v("key", "new", "--name", "alice").status, 0)
+        let signed = try v("sign", "--key-name", "alice", image)
+        XCTAssertEqual(signed.status, 0, signed.stderr)
+        XCTAssertEqual(try v("verify", image).status, 0)
+        let r = try v("exec", image, "/bin/sh", "-c", "head -c 1 /big.txt; echo \" big=$?\"; cat /good.txt")
+        XCTAssertFalse(r.stdout.hasPrefix("z"), "bytes no signature covers were served as the file")
+        XCTAssertTrue(r.stdout.contains("good\n"), r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("Input/output error"), r.stderr)
+
+        // Tables said to lie past the end: not signed.
+        bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/t.sqsh")))
+        set(40, 96, width: 8)
+        let short = dir + "/short.sqsh"
+        try Data(bytes).write(to: URL(fileURLWithPath: short))
+        if let u = Harness.testUser { try Harness.run(["chown", u, short]) }
+        let refused = try v("sign", "--key-name", "alice", short)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderrLines.count, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("outside the 96 bytes its super block says it has; refused"), refused.stderr)
+    }
+
     func testSignVerifyAndTamper() throws {
         let image = dir + "/t.sqsh"
         let unsignedSize = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: image)[.size] as? NSNumber).intValue

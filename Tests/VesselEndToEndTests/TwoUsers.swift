@@ -26,6 +26,44 @@ struct TwoUsers {
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }
 
+    /// The tiny image converted by `owner` into a file of theirs, in their own directory.
+    func image(_ name: String, owner: String, compression: String = "zstd") throws -> String {
+        let path = try own(owner) + "/" + name
+        let r = try run(owner, [Harness.vessel, "build", "-q", "--compression", compression, path, "oci:" + Harness.require("oci/tiny")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return path
+    }
+
+    /// A batch job of `user`'s whose /results go to `root` (its script writes `tag` to
+    /// /results/data.txt, then runs `more`); its id and output file, once the epilog has had its say.
+    func resultsJob(_ user: String, root: String, tag: String, image img: String, more: String = "") throws -> (id: String, output: String) {
+        let script = try own(user) + "/job-\(tag).sh"
+        try "#!/bin/sh\necho \(tag) > /results/data.txt\n\(more)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try Harness.run(["chmod", "755", script])
+        let out = try own(user) + "/job-\(tag).out"
+        let r = try slurm(user, ["sbatch", "--parsable", "--wait", "-p", "cpu", "-o", out, "--container-image=\(img)",
+                                 "--container-results=\(root)", script])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let id = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The epilog runs after the job ends: wait for the results or its word in the output.
+        try Self.waitFor("job \(id)'s epilog") {
+            FileManager.default.fileExists(atPath: "\(root)/\(user)/\(id)/MANIFEST")
+                || ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("were not copied")
+        }
+        return (id, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+    }
+
+    /// Polls `condition` until it holds; fails the test (and stops it) when it does not in time.
+    static func waitFor(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(100_000)
+        }
+        XCTFail("\(what): not within \(seconds) s")
+        throw XCTSkip("cannot go on")
+    }
+
     func uid(_ user: String) -> uid_t { getpwnam(user)!.pointee.pw_uid }
     func home(_ user: String) -> String { String(cString: getpwnam(user)!.pointee.pw_dir) }
 
@@ -97,4 +135,20 @@ struct SitePolicy {
         try? FileManager.default.removeItem(atPath: Self.root)
         if FileManager.default.fileExists(atPath: saved) { try? FileManager.default.moveItem(atPath: saved, toPath: Self.root) }
     }
+}
+
+/// The test cluster's plugstack.conf line with arguments added for one test (slurmstepd and
+/// srun read it at each step), put back after.
+struct PluginArguments {
+    private let conf: String
+    private let original: String
+
+    init(_ arguments: String) throws {
+        _ = try SlurmJobUser.requireCluster()
+        conf = Harness.env["SLURM_TEST_PLUGSTACK_DIR"]! + "/vessel.conf"
+        original = try String(contentsOfFile: conf, encoding: .utf8)
+        try (original.trimmingCharacters(in: .newlines) + " " + arguments + "\n").write(toFile: conf, atomically: true, encoding: .utf8)
+    }
+
+    func restore() { try? original.write(toFile: conf, atomically: true, encoding: .utf8) }
 }

@@ -31,22 +31,25 @@ public enum Syscall {
         bytes.withUnsafeBytes { writeAll(fd, $0) }
     }
 
-    /// Reads `fd` to its end (a non-blocking one: to what it holds now); nil when a read fails
-    /// (errno set).
-    public static func readAll(_ fd: Int32) -> [UInt8]? {
+    /// Reads `fd` to its end (a non-blocking one: to what it holds now), at most `limit` bytes;
+    /// nil when a read fails (errno set) or there is more than `limit` (errno EFBIG). Root's
+    /// side of the plugin reads what a user's process wrote with a limit: the user can write
+    /// to a pipe of theirs for as long as they like.
+    public static func readAll(_ fd: Int32, limit: Int = Int.max) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
-            let n = retrying { read(fd, &chunk, chunk.count) }
+            let n = retrying { read(fd, &chunk, Self.want(chunk.count, room: limit - bytes.count)) }
             if n < 0 { return errno == EAGAIN ? bytes : nil }
             if n == 0 { return bytes }
+            guard n <= limit - bytes.count else { errno = EFBIG; return nil }
             bytes += chunk[..<n]
         }
     }
 
-    /// Reads `fd` to its end, waiting at most `seconds` in all; nil when that time passes first
-    /// (or a read fails).
-    public static func readAll(_ fd: Int32, within seconds: Double) -> [UInt8]? {
+    /// Reads `fd` to its end, waiting at most `seconds` in all, at most `limit` bytes; nil when
+    /// that time passes first, a read fails, or there is more (errno ETIMEDOUT, the read's, EFBIG).
+    public static func readAll(_ fd: Int32, within seconds: Double, limit: Int = Int.max) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         var now = timespec()
@@ -55,17 +58,22 @@ public enum Syscall {
         while true {
             clock_gettime(CLOCK_MONOTONIC, &now)
             let left = deadline - (Double(now.tv_sec) + Double(now.tv_nsec) / 1e9)
-            guard left > 0 else { return nil }
+            guard left > 0 else { errno = ETIMEDOUT; return nil }
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&p, 1, Int32(min(left * 1000, Double(Int32.max))) + 1)
             if ready < 0 { if errno == EINTR { continue } else { return nil } }
             if ready == 0 { continue }
-            let n = retrying { read(fd, &chunk, chunk.count) }
+            let n = retrying { read(fd, &chunk, Self.want(chunk.count, room: limit - bytes.count)) }
             if n < 0 { return nil }
             if n == 0 { return bytes }
+            guard n <= limit - bytes.count else { errno = EFBIG; return nil }
             bytes += chunk[..<n]
         }
     }
+
+    /// How much a bounded read asks for: a chunk, or one byte past the room left, so that
+    /// more than the limit shows.
+    private static func want(_ chunk: Int, room: Int) -> Int { room >= chunk ? chunk : room + 1 }
 
     /// waitpid, retried; the status as waitpid gives it, or nil.
     public static func wait(_ pid: pid_t, options: Int32 = 0) -> (pid: pid_t, status: Int32)? {
@@ -74,3 +82,6 @@ public enum Syscall {
         return r < 0 ? nil : (r, status)
     }
 }
+
+/// What a failed system call's errno says, in words (strerror).
+public func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

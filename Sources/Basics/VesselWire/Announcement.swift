@@ -31,6 +31,10 @@ public struct Announcement: Equatable, Sendable {
 
     public init(failure: String) { error = failure }
 
+    /// The most the plugin reads of one (root reads it in slurmstepd, from a pipe or a file the
+    /// user can write to): the environment's changes fit many times over.
+    public static let maximumBytes = 4 << 20
+
     /// Reads what was sent; unknown records are skipped (a newer helper may say more).
     public init(decoding text: String) {
         for record in text.split(separator: "\0") {

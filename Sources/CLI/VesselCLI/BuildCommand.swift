@@ -118,12 +118,12 @@ struct ConversionOptions: ParsableArguments {
 
 extension CompressionOptions.Algorithm: ExpressibleByArgument {}
 
-/// "131072", "128K", "1M".
+/// "131072", "128K", "1M", "200G".
 func parseSize(_ s: String) throws -> Int {
-    let units: [Character: Int] = ["K": 1024, "k": 1024, "M": 1 << 20, "m": 1 << 20]
+    let units: [Character: Int] = ["K": 1024, "k": 1024, "M": 1 << 20, "m": 1 << 20, "G": 1 << 30, "g": 1 << 30]
     var digits = s
     var factor = 1
     if let last = s.last, let f = units[last] { factor = f; digits = String(s.dropLast()) }
-    guard let n = Int(digits), n > 0 else { throw ValidationError("\(s): not a size (use bytes, or a number with K or M)") }
+    guard let n = Int(digits), n > 0, n <= Int.max / factor else { throw ValidationError("\(s): not a size (use bytes, or a number with K, M or G)") }
     return n * factor
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VesselJobs
+import VesselBasics
 import VesselBuild
 import VesselImage
 import VesselResults
@@ -24,6 +25,9 @@ struct Collect: ParsableCommand {
 
     @Option(help: "Where the directory appeared in the container.")
     var resultsMount = "/results"
+
+    @Option(help: "Seconds the collection may take before it stops and says so (the epilog's limit, less a margin).")
+    var deadline: Double?
 
     func run() throws {
         let env = ProcessInfo.processInfo.environment
@@ -59,7 +63,8 @@ struct Collect: ParsableCommand {
             endTime: info?.endTime ?? Date(),
             vesselVersion: VesselVersion.current,
             collection: .init(status: .collected, attempts: 0, files: 0, bytes: 0, collectedAt: Date()))
-        let collector = ResultCollector(scratch: scratch, root: results, perNode: nodeCount > 1)
+        var collector = ResultCollector(scratch: scratch, root: results, perNode: nodeCount > 1)
+        collector.deadline = deadline.map { Date(timeIntervalSinceNow: $0) }
         let written = collector.collect(template)
         if written.collection.status == .failed {
             let line = "vessel: job \(template.jobID): the results on \(node) (\(resultsMount)) were not copied to \(collector.destination(for: template)): \(written.collection.error ?? "unknown error"); they are kept on \(node) in \(scratch)\n"
@@ -81,9 +86,13 @@ enum JobOutput {
         ]
         for (k, v) in patterns { path = path.replacingOccurrences(of: k, with: v) }
         if !path.hasPrefix("/") { path = (env["SLURM_JOB_WORK_DIR"] ?? info?.workDir ?? "/") + "/" + path }
-        guard let h = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? h.close() }
-        _ = try? h.seekToEnd()
-        h.write(Data(line.utf8))
+        // The job's to name: only a regular file is written to, and never through a link (a FIFO
+        // would hold the epilog until someone reads it).
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return }
+        _ = Syscall.writeAll(fd, Array(line.utf8))
     }
 }

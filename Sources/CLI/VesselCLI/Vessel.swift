@@ -42,7 +42,7 @@ struct Vessel: ParsableCommand {
         See vessel-build(1), vessel-inspect(1) and vessel-exec(1) for details.
         """,
         version: VesselVersion.current,
-        subcommands: [Build.self, Pull.self, Push.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, TrustCheckCommand.self, SaveContainerCommand.self, RemoveKeptCommand.self, UserEntryCommand.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self]
+        subcommands: [Build.self, Pull.self, Push.self, Sign.self, Verify.self, Key.self, Diff.self, Login.self, Logout.self, CacheCommand.self, Resolve.self, SpankHelper.self, TrustCheckCommand.self, SaveContainerCommand.self, RemoveKeptCommand.self, UserEntryCommand.self, Inspect.self, Exec.self, Run.self, Shell.self, Submit.self, Jobs.self, Results.self, Collect.self, Doctor.self, Gateway.self]
     )
 
     static func main() {

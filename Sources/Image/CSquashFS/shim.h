@@ -43,7 +43,7 @@ static inline void vessel_region_destroy(sqfs_object_t *obj) {
 }
 static inline int vessel_region_read_at(sqfs_file_t *f, sqfs_u64 offset, void *buffer, size_t size) {
     vessel_region_file *r = (vessel_region_file *)f;
-    if (offset + size > r->length) return SQFS_ERROR_OUT_OF_BOUNDS;
+    if (offset > r->length || size > r->length - offset) return SQFS_ERROR_OUT_OF_BOUNDS;
     return r->inner->read_at(r->inner, r->offset + offset, buffer, size);
 }
 static inline int vessel_region_write_at(sqfs_file_t *f, sqfs_u64 o, const void *b, size_t s) {
@@ -53,10 +53,17 @@ static inline int vessel_region_write_at(sqfs_file_t *f, sqfs_u64 o, const void 
 static inline sqfs_u64 vessel_region_get_size(const sqfs_file_t *f) { return ((const vessel_region_file *)f)->length; }
 static inline int vessel_region_truncate(sqfs_file_t *f, sqfs_u64 s) { (void)f; (void)s; return SQFS_ERROR_IO; }
 
+/* Ends the region `length` bytes after its start (never later than it ended): once the super
+ * block is read, nothing past its bytes_used is read (what a signature covers). */
+static inline void vessel_region_limit(sqfs_file_t *f, sqfs_u64 length) {
+    vessel_region_file *r = (vessel_region_file *)f;
+    if (length < r->length) r->length = length;
+}
+
 /* Opens `path` read-only as SquashFS starting at `offset` (length 0: to the end). NULL on failure. */
 static inline sqfs_file_t *vessel_open_region(const char *path, sqfs_u64 offset, sqfs_u64 length) {
     sqfs_file_t *inner = sqfs_open_file(path, SQFS_FILE_OPEN_READ_ONLY);
-    if (inner == NULL || (offset == 0 && length == 0)) return inner;
+    if (inner == NULL) return NULL;
     sqfs_u64 size = inner->get_size(inner);
     if (offset > size) { sqfs_destroy(inner); return NULL; }
     vessel_region_file *r = (vessel_region_file *)calloc(1, sizeof(*r));

@@ -17,18 +17,20 @@ final class BlobFile: BlobWriter {
     private(set) var failure: Error?
     private let progress: (Int) -> Void
     private let stop: () -> Bool
+    private let cache: ImageCache
 
     /// The pull was called off; the partial file is kept for a later resume.
     struct Stopped: Error {}
 
     init(cache: ImageCache, digest: Digest, size: Int64, progress: @escaping (Int) -> Void, stop: @escaping () -> Bool = { false }) throws {
         self.stop = stop
+        self.cache = cache
         self.digest = digest
         self.size = size
         self.progress = progress
         final = cache.writableBlobPath(digest)
-        // Never through a link another user put there; another user's partial file, which this
-        // user may not write, is left to them, and this download gets a name of its own.
+        // Never through a link (in a cache of one's own, another process of the user's may
+        // have left a partial file; one this user may not write gets a name of its own).
         var partial = final + ".partial"
         var fd = open(partial, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
         if fd < 0, errno == EACCES || errno == EPERM || errno == ELOOP {
@@ -110,6 +112,7 @@ final class BlobFile: BlobWriter {
             discard()
             throw CacheError.io(final, reason: reason)
         }
+        cache.publish(digest)
     }
 
     /// Removes what was written (a corrupt blob, a full disk): nothing half-written stays.

@@ -1,66 +1,114 @@
 import Foundation
+import VesselBasics
 import VesselImage
 import VesselOCI
 
-/// The cache, shared by every process and (on a shared file system) every node of a group:
+/// The cache, shared by every process and (on a shared file system) every node of a user, and
+/// its blobs by every user of a shared cache:
 ///
-///     ROOT/blobs/sha256/HEX          verified blobs, by digest
-///     ROOT/blobs/sha256/HEX.partial  a download in progress (resumed by the next one)
-///     ROOT/images/KEY.sqsh           converted images, by manifest digest and build options
-///     ROOT/images/KEY.json           what each one is (source, digest, options, sizes, SHA-256)
-///     ROOT/images/KEY.uUID.*         a user's own verified copy of another user's conversion
-///     ROOT/locks/                    one lock per blob and per image being made
+///     ROOT/blobs/sha256/HEX          verified blobs, by digest (anyone's, in a shared cache)
+///     OWN/blobs/sha256/HEX.partial   a download in progress (resumed by the next one)
+///     OWN/blobs/sha256/HEX           a blob this user downloaded and could not share
+///     OWN/images/KEY.sqsh            converted images, by manifest digest and build options
+///     OWN/images/KEY.json            what each one is (source, digest, options, sizes, SHA-256)
+///     OWN/locks/                     one lock per blob and per image being made
+///
+/// OWN is ROOT for a cache of one's own. In a shared cache (ROOT writable by a group or by all,
+/// and sticky: `chmod 3775` or `1777`, as the plugin's `cache=`), it is ROOT/uUID, made by the
+/// user (0700) and checked on its descriptor (SafeDirectory): no one else can write in it, so no
+/// directory or record another user made can redirect, replace or block a user's own entries.
+/// A squatted ROOT/uUID, or a shared ROOT that is not sticky (where anyone could rename ROOT/uUID
+/// after the check), sends this user's entries to their private cache instead, said in one line.
+///
+/// A converted image is derived content: a reader cannot check what another user converted (a
+/// record written by the same user proves nothing). So images are taken only from the user's
+/// own entries, or from ROOT/u0 (a cache filled by root: every directory on the way and the
+/// files root's, checked on the descriptors). Blobs are named by their digest, so they are
+/// shared: a download is published to ROOT/blobs/sha256 by a hard link when the name is free,
+/// and another user's blob is used only once its bytes have the digest.
 ///
 /// Files appear under their final name only when complete (rename), so a reader never sees a
 /// partial file; writers take the lock first, so each blob is downloaded and each image
-/// converted once however many processes ask for it at the same time.
-///
-/// A shared cache is written by users who need not trust each other (SECURITY.md). Blobs are
-/// named by their digest and checked against it when read. A converted image is handed out
-/// only as a file its reader (or root) owns, read-only, which no one else can change or
-/// replace (the directories are sticky when shared): one converted by another user is copied
-/// once, and used only if the copy's SHA-256 is the one its converter recorded.
+/// converted once however many of the user's processes ask for it at the same time.
 public struct ImageCache: Sendable {
     public let root: String
+    /// Where this user's own entries are (see above).
+    public let own: String
 
     public init(root: String) throws {
         self.root = root
         // A new account has no ~/.cache yet.
         try? FileManager.default.createDirectory(atPath: (root as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if mkdir(root, 0o777) != 0, errno != EEXIST {
-            throw CacheError.unusable(root, reason: "cannot create \(root): \(String(cString: strerror(errno)))")
+            throw CacheError.unusable(root, reason: "cannot create \(root): \(errnoText())")
         }
+        let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootFD >= 0 else { throw CacheError.unusable(root, reason: errnoText()) }
+        defer { close(rootFD) }
         var st = stat()
-        guard stat(root, &st) == 0 else { throw CacheError.unusable(root, reason: String(cString: strerror(errno))) }
-        // Below a shared root (group- or world-writable, as `chmod 2775` or the plugin's 1777
-        // cache), the directories are as writable as the root, whatever this user's umask, and
-        // sticky: no one removes or replaces what someone else wrote. Locks are not sticky, so
-        // that anyone can break a dead process's stale lock.
-        let shared = st.st_mode & 0o022
-        for (dir, sticky) in [("/blobs", true), ("/blobs/sha256", true), ("/images", true), ("/locks", false)] {
-            let p = root + dir
-            if mkdir(p, 0o700) == 0 {
-                chmod(p, 0o755 | shared | (st.st_mode & S_ISGID) | (shared != 0 && sticky ? S_ISVTX : 0))
-            } else if errno != EEXIST {
-                throw CacheError.unusable(root, reason: "cannot create \(p): \(String(cString: strerror(errno)))")
+        guard fstat(rootFD, &st) == 0 else { throw CacheError.unusable(root, reason: errnoText()) }
+        guard st.st_mode & 0o022 != 0 else {
+            own = root
+            try Self.makeOwnDirectories(root, sharedBlobs: false)
+            return
+        }
+        own = try Self.ownDirectory(root, rootFD: rootFD, mode: st.st_mode)
+        try Self.makeOwnDirectories(own, sharedBlobs: own.hasPrefix(root + "/"))
+        // The shared blobs' directory: made as writable as the root and sticky (no one removes
+        // what another wrote), whatever the umask. Whoever made it first owns it, and may remove
+        // or refuse others' blobs: then downloads stay in OWN (nothing depends on it).
+        for dir in ["/blobs", "/blobs/sha256"] where mkdir(root + dir, 0o700) == 0 {
+            chmod(root + dir, 0o755 | (st.st_mode & 0o022) | (st.st_mode & S_ISGID) | S_ISVTX)
+        }
+    }
+
+    /// ROOT/uUID, this user's own in a shared cache; the private cache when it cannot be.
+    private static func ownDirectory(_ root: String, rootFD: Int32, mode: mode_t) throws -> String {
+        let name = "u\(getuid())"
+        let fallback = privateRoot()
+        guard mode & S_ISVTX != 0 else {
+            warn("\(root) is writable by others but not sticky, so anyone could swap your entries there: yours go to \(fallback) (its owner should chmod +t it, see vessel-cache(1))")
+            return fallback
+        }
+        // A user's entries are theirs alone (a private image among them); root's are for everyone.
+        let mode: mode_t = getuid() == 0 ? 0o755 : 0o700
+        do {
+            let fd = try SafeDirectory.child(rootFD, name, shown: root + "/" + name, trusting: [getuid()], create: mode)
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, st.st_mode & 0o7777 == mode || fchmod(fd, mode) == 0 else {
+                throw SafeDirectory.Refusal("\(root)/\(name): \(errnoText())")
             }
+            return root + "/" + name
+        } catch let refusal as SafeDirectory.Refusal {
+            warn("\(refusal): yours go to \(fallback) (an admin should remove it)")
+            return fallback
         }
-        // A shared cache that an older Vessel made has no sticky bits: add them where this user
-        // may (the owner), and say so where not, since without them anyone can replace an entry.
-        for dir in ["/blobs", "/blobs/sha256", "/images"] {
+    }
+
+    /// The cache of one's own when a shared one cannot hold this user's entries.
+    static func privateRoot() -> String {
+        let env = ProcessInfo.processInfo.environment
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/vessel" }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.cache/vessel"
+    }
+
+    private static func makeOwnDirectories(_ own: String, sharedBlobs: Bool) throws {
+        // The private cache a shared one falls back to may not exist yet (a new account).
+        try? FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
+        for dir in ["/blobs", "/blobs/sha256", "/images", "/locks"] {
+            let p = own + dir
+            if mkdir(p, 0o755) != 0, errno != EEXIST { throw CacheError.unusable(own, reason: "cannot create \(p): \(errnoText())") }
+        }
+        for dir in ["/locks", "/images", "/blobs/sha256"] where access(own + dir, W_OK) != 0 {
             var d = stat()
-            guard stat(root + dir, &d) == 0, d.st_mode & 0o022 != 0, d.st_mode & S_ISVTX == 0 else { continue }
-            if d.st_uid == getuid() {
-                chmod(root + dir, (d.st_mode & 0o7777) | S_ISVTX)
-            } else {
-                FileHandle.standardError.write(Data("vessel: warning: \(root + dir) is writable by others but not sticky, so any of them can replace what others wrote: its owner should chmod +t it (see vessel-cache(1))\n".utf8))
-            }
+            let owner = stat(own + dir, &d) == 0 ? SafeDirectory.ownerName(d.st_uid) : "?"
+            throw CacheError.unusable(own, reason: "\(own + dir) is not writable by this user (made by \(owner) with mode \(String(d.st_mode & 0o7777, radix: 8)))")
         }
-        for dir in ["/locks", "/images", "/blobs/sha256"] where access(root + dir, W_OK) != 0 {
-            var d = stat()
-            let owner = stat(root + dir, &d) == 0 ? (getpwuid(d.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(d.st_uid)") : "?"
-            throw CacheError.unusable(root, reason: "\(root + dir) is not writable by this user (made by \(owner) with mode \(String(d.st_mode & 0o7777, radix: 8)); for a shared cache it needs the root's write bits: chmod 1777 or 3775, see vessel-cache(1))")
-        }
+    }
+
+    private static func warn(_ line: String) {
+        FileHandle.standardError.write(Data("vessel: warning: \(line)\n".utf8))
     }
 
     /// VESSEL_CACHE, the config's cache-dir (first when the site pins it), or ~/.cache/vessel
@@ -72,12 +120,14 @@ public struct ImageCache: Sendable {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/vessel"
     }
 
-    /// Where a blob is read from: this user's own copy when there is one (made when the shared
-    /// one did not match its digest), else the shared one.
+    /// Whether this user's entries live apart from the blobs everyone shares.
+    var isShared: Bool { own != root }
+
+    /// Where a blob is read from: this user's own copy when there is one, else the shared one.
     public func blobPath(_ d: Digest) -> String {
-        let own = ownBlobPath(d)
+        let mine = ownBlobPath(d)
         var st = stat()
-        if lstat(own, &st) == 0, st.st_uid == getuid(), st.st_mode & S_IFMT == S_IFREG { return own }
+        if isShared, lstat(mine, &st) == 0, st.st_uid == getuid(), st.st_mode & S_IFMT == S_IFREG { return mine }
         return root + "/blobs/sha256/" + d.hex
     }
 
@@ -87,19 +137,22 @@ public struct ImageCache: Sendable {
         hasBlob(d, size: size) ? blobPath(d) : writableBlobPath(d)
     }
 
-    func ownBlobPath(_ d: Digest) -> String { root + "/blobs/sha256/" + d.hex + ".u\(getuid())" }
+    func ownBlobPath(_ d: Digest) -> String { own + "/blobs/sha256/" + d.hex }
 
-    /// Where a download of the blob goes: the shared name, unless another user's file holds it
-    /// (then it did not match its digest, and stays theirs in the sticky directory).
-    func writableBlobPath(_ d: Digest) -> String {
-        let shared = root + "/blobs/sha256/" + d.hex
-        var st = stat()
-        guard lstat(shared, &st) == 0, st.st_uid != getuid() else { return shared }
-        return ownBlobPath(d)
+    /// Where a download of the blob goes: this user's own directory (published once whole, see
+    /// `publish`), so that no one else's file is in its way.
+    func writableBlobPath(_ d: Digest) -> String { ownBlobPath(d) }
+
+    /// A whole, verified blob of this user's, shared: hard-linked under the shared name when
+    /// that is free (the own name stays: a conversion under way may still open it by it).
+    func publish(_ d: Digest) {
+        guard isShared else { return }
+        _ = link(ownBlobPath(d), root + "/blobs/sha256/" + d.hex)
     }
-    public func imagePath(_ key: String) -> String { root + "/images/" + key + ".sqsh" }
-    func recordPath(_ key: String) -> String { root + "/images/" + key + ".json" }
-    func lockPath(_ name: String) -> String { root + "/locks/" + name + ".lock" }
+
+    public func imagePath(_ key: String) -> String { own + "/images/" + key + ".sqsh" }
+    func recordPath(_ key: String) -> String { own + "/images/" + key + ".json" }
+    func lockPath(_ name: String) -> String { own + "/locks/" + name + ".lock" }
 
     /// Whether the blob is here, whole, and to be trusted: this user's (or root's) file that no
     /// one else may write, or another user's whose bytes have the digest (checked once a process).
@@ -120,13 +173,13 @@ public struct ImageCache: Sendable {
     }
 
     public func lock(_ name: String, log: (String) -> Void) throws -> CacheLock {
-        try CacheLock.acquire(lockPath(name)) { holder in log("waiting for \(holder), which is making \(name) in \(root)") }
+        try CacheLock.acquire(lockPath(name)) { holder in log("waiting for \(holder), which is making \(name) in \(own)") }
     }
 
     /// The image for `key`, made once however many processes ask at the same time: whoever
-    /// finds none takes the key's lock and, if still none, calls `make` with the key to write
-    /// (`writableKey`); the others wait on the lock and then share the result. `made` is true
-    /// for the process that made it. `expecting`: as for `cachedImage`.
+    /// finds none takes the key's lock and, if still none, calls `make` with the key to write;
+    /// the others wait on the lock and then share the result. `made` is true for the process
+    /// that made it. `expecting`: as for `cachedImage`.
     public func image(_ key: String, expecting: Digest? = nil, log: (String) -> Void,
                       make: (String) throws -> Void) throws -> (image: CachedImage, made: Bool) {
         var made = false
@@ -134,23 +187,24 @@ public struct ImageCache: Sendable {
             let lock = try self.lock("image-" + key, log: log)
             defer { lock.release() }
             if cachedImage(key, expecting: expecting) == nil {
-                try make(writableKey(key))
+                try make(key)
                 made = true
             }
         }
         guard let image = cachedImage(key, expecting: expecting) else {
             if made, let expecting {
-                throw CacheError.io(imagePath(writableKey(key)), reason: "what was written does not have the SHA-256 expected (\(expecting)); not used")
+                throw CacheError.io(imagePath(key), reason: "what was written does not have the SHA-256 expected (\(expecting)); not used")
             }
             throw CacheError.io(imagePath(key), reason: "vanished after it was made")
         }
-        touch(image.key)
+        if image.path == imagePath(key) { touch(image.key) }
         return (image, made)
     }
 
     /// Writes a small verified blob (a config) under its digest.
     public func storeBlob(_ bytes: [UInt8], digest: Digest) throws {
         try Self.writeAtomically(bytes, to: writableBlobPath(digest))
+        publish(digest)
     }
 
     // MARK: Converted images
@@ -167,33 +221,30 @@ public struct ImageCache: Sendable {
     }
 
     /// The converted image for `key`, as a file this user (or root) owns and no one else may
-    /// change: this user's own entry, or their verified copy of another user's (made now if
-    /// needed). Nil when there is none to be trusted: then it is converted again.
+    /// change: this user's own entry, or root's in ROOT/u0. Nil when there is none to be
+    /// trusted: then it is converted again.
     ///
     /// `expecting`: the SHA-256 the image must have, when it is known beforehand (an image file
     /// pulled as an artifact is its layer's bytes). Then no entry is trusted for its record
-    /// alone: one that does not have it, whoever wrote it, is passed over and made again.
+    /// alone: one that does not have it is passed over and made again.
     public func cachedImage(_ key: String, expecting: Digest? = nil) -> CachedImage? {
-        let me = getuid()
         func holds(_ image: CachedImage?) -> CachedImage? {
             guard let image, let expecting else { return image }
             return image.record.sha256 == expecting.description ? image : nil
         }
-        if let own = holds(entry(key, trustedOwners: [me, 0])) { return own }
-        if let copy = holds(entry(Self.userKey(key, me), trustedOwners: [me])) { return copy }
-        if let expecting, readRecord(key)?.0.sha256 != expecting.description { return nil }
-        return try? copyVerified(key, to: Self.userKey(key, me))
+        if let mine = holds(entry(key, in: own + "/images", trustedOwners: [getuid(), 0])) { return mine }
+        guard isShared, let site = rootsImages() else { return nil }
+        return holds(entry(key, in: site, trustedOwners: [0]))
     }
 
-    /// The key this user's conversion is written under: KEY, unless another user's entry holds
-    /// that name (it cannot be replaced in a sticky directory, nor should it be).
-    public func writableKey(_ key: String) -> String {
+    /// ROOT/u0/images when root made it (and nothing on the way is anyone else's).
+    private func rootsImages() -> String? {
+        guard let fd = try? SafeDirectory.open(root + "/u0/images", trusting: [0]) else { return nil }
+        defer { close(fd) }
         var st = stat()
-        guard lstat(imagePath(key), &st) == 0, st.st_uid != getuid() else { return key }
-        return Self.userKey(key, getuid())
+        guard fstat(fd, &st) == 0, st.st_uid == 0, st.st_mode & 0o022 == 0 else { return nil }
+        return root + "/u0/images"
     }
-
-    static func userKey(_ key: String, _ uid: uid_t) -> String { key + ".u\(uid)" }
 
     /// Publishes a conversion written at imagePath(key): its SHA-256 and size go into the record,
     /// and both files become read-only, so that a reader can tell it is what was written.
@@ -201,61 +252,36 @@ public struct ImageCache: Sendable {
         let path = imagePath(key)
         var r = record
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw CacheError.io(path, reason: errnoText()) }
         defer { close(fd) }
         let (digest, bytes) = try Self.hash(fd, path: path, copyTo: nil)
         r.sha256 = digest.description
         r.bytes = bytes
-        guard fchmod(fd, 0o444) == 0 else { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+        guard fchmod(fd, 0o444) == 0 else { throw CacheError.io(path, reason: errnoText()) }
         do { try SmallFile.write(Array(try JSONEncoder.stable.encode(r)) + [0x0a], to: recordPath(key), mode: 0o444) } catch let e as SmallFile.WriteError {
             throw CacheError.io(e.path, reason: e.reason)
         }
     }
 
-    /// An entry whose record and image are regular files owned by one of `trustedOwners`, that
-    /// no one else may write to, of the recorded size.
-    private func entry(_ key: String, trustedOwners: Set<uid_t>) -> CachedImage? {
-        guard let (record, recordStat) = readRecord(key), let sha = record.sha256, !sha.isEmpty else { return nil }
+    /// An entry of `directory` whose record and image are regular files owned by one of
+    /// `trustedOwners`, that no one else may write to, of the recorded size.
+    private func entry(_ key: String, in directory: String, trustedOwners: Set<uid_t>) -> CachedImage? {
+        let image = directory + "/" + key + ".sqsh"
+        guard let (record, recordStat) = readRecord(directory + "/" + key + ".json"), let sha = record.sha256, !sha.isEmpty else { return nil }
         var st = stat()
-        let fd = open(imagePath(key), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(image, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, trustedOwners.contains(st.st_uid),
               trustedOwners.contains(recordStat.st_uid), st.st_mode & 0o022 == 0, recordStat.st_mode & 0o022 == 0,
               record.bytes == Int64(st.st_size) else { return nil }
-        return CachedImage(key: key, path: imagePath(key), record: record, bytes: Int64(st.st_size),
+        return CachedImage(key: key, path: image, record: record, bytes: Int64(st.st_size),
                            lastUsed: Date(timeIntervalSince1970: Double(recordStat.st_mtim.tv_sec)))
     }
 
-    /// Another user's conversion, copied to this user's own entry: hashed as it is copied, and
-    /// kept only when the SHA-256 is the one its record holds.
-    private func copyVerified(_ key: String, to ownKey: String) throws -> CachedImage? {
-        guard let (record, recordStat) = readRecord(key), let sha = record.sha256, let bytes = record.bytes else { return nil }
-        let source = open(imagePath(key), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard source >= 0 else { return nil }
-        defer { close(source) }
-        var st = stat()
-        guard fstat(source, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == recordStat.st_uid,
-              Int64(st.st_size) == bytes else { return nil }
-        let out = try AtomicOutput(path: imagePath(ownKey), replace: true)
-        let target = open(out.writePath, O_WRONLY | O_CLOEXEC)
-        guard target >= 0 else { out.discard(); throw CacheError.io(imagePath(ownKey), reason: String(cString: strerror(errno))) }
-        defer { close(target) }
-        let (digest, copied) = try Self.hash(source, path: imagePath(key), copyTo: target)
-        guard digest.description == sha, copied == bytes else {
-            out.discard()
-            FileHandle.standardError.write(Data("vessel: warning: \(imagePath(key)) is not what its converter recorded (SHA-256 \(digest.hex.prefix(12))..., recorded \(sha.dropFirst(7).prefix(12))...); not used\n".utf8))
-            return nil
-        }
-        guard fchmod(target, 0o444) == 0 else { out.discard(); throw CacheError.io(imagePath(ownKey), reason: String(cString: strerror(errno))) }
-        try out.commit()
-        try SmallFile.write(Array(try JSONEncoder.stable.encode(record)) + [0x0a], to: recordPath(ownKey), mode: 0o444)
-        return entry(ownKey, trustedOwners: [getuid()])
-    }
-
     /// A record that is a regular file (not a link), decoded, with its stat.
-    private func readRecord(_ key: String) -> (CachedImage.Record, stat)? {
-        let fd = open(recordPath(key), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    private func readRecord(_ path: String) -> (CachedImage.Record, stat)? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var st = stat()
@@ -273,12 +299,12 @@ public struct ImageCache: Sendable {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = Syscall.retrying { buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(total)) } }
-            if n < 0 { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+            if n < 0 { throw CacheError.io(path, reason: errnoText()) }
             if n == 0 { break }
             try buffer.withUnsafeBytes { raw in
                 let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
                 sha.update(chunk)
-                if let out, !Syscall.writeAll(out, chunk) { throw CacheError.io(path, reason: String(cString: strerror(errno))) }
+                if let out, !Syscall.writeAll(out, chunk) { throw CacheError.io(path, reason: errnoText()) }
             }
             total += Int64(n)
         }
@@ -289,18 +315,21 @@ public struct ImageCache: Sendable {
     public func touch(_ key: String) { utimes(recordPath(key), nil) }
 
     public func images() -> [CachedImage] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/images")) ?? []
-        return names.filter { $0.hasSuffix(".json") }.compactMap { cachedImage(String($0.dropLast(5))) }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: own + "/images")) ?? []
+        return names.filter { $0.hasSuffix(".json") }.compactMap { entry(String($0.dropLast(5)), in: own + "/images", trustedOwners: [getuid(), 0]) }
             .sorted { $0.lastUsed > $1.lastUsed }
     }
 
-    /// Blobs and their sizes (partial downloads included, marked).
-    public func blobs() -> [(name: String, bytes: Int64, lastUsed: Date)] {
-        let dir = root + "/blobs/sha256"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).compactMap { name in
-            var st = stat()
-            guard stat(dir + "/" + name, &st) == 0 else { return nil }
-            return (name, Int64(st.st_size), Self.mtime(dir + "/" + name))
+    /// Blobs and their sizes (partial downloads included, marked): the shared ones this user
+    /// wrote, and this user's own (in a shared cache, the shared ones others wrote are theirs).
+    public func blobs() -> [(name: String, path: String, bytes: Int64, lastUsed: Date)] {
+        let dirs = isShared ? [root + "/blobs/sha256", own + "/blobs/sha256"] : [own + "/blobs/sha256"]
+        return dirs.flatMap { dir in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).compactMap { name in
+                var st = stat()
+                guard lstat(dir + "/" + name, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == getuid() else { return nil }
+                return (name, dir + "/" + name, Int64(st.st_size), Date(timeIntervalSince1970: Double(st.st_mtim.tv_sec)))
+            }
         }
     }
 
@@ -364,12 +393,7 @@ extension ImageCache {
         var freed: Int64 = 0
         if cleanImages {
             for image in images() where unusedSince.map({ image.lastUsed < $0 }) ?? true {
-                if !dryRun {
-                    let lock = try lock("image-" + image.key, log: { _ in })
-                    unlink(recordPath(image.key))
-                    unlink(image.path)
-                    lock.release()
-                }
+                if !dryRun { try remove(image) }
                 removed("\(image.path) (\(image.record.source))")
                 freed += image.bytes
             }
@@ -381,14 +405,22 @@ extension ImageCache {
                 if blob.name.hasSuffix(".partial"), access(lockPath("blob-" + hex), F_OK) == 0 { continue }
                 if !dryRun {
                     let lock = try lock("blob-" + hex, log: { _ in })
-                    unlink(root + "/blobs/sha256/" + blob.name)
+                    unlink(blob.path)
                     lock.release()
                 }
-                removed(root + "/blobs/sha256/" + blob.name)
+                removed(blob.path)
                 freed += blob.bytes
             }
         }
         return freed
+    }
+
+    /// Removes one of this user's converted images, under its lock (so not while it is made).
+    public func remove(_ image: CachedImage) throws {
+        let lock = try lock("image-" + image.key, log: { _ in })
+        unlink(recordPath(image.key))
+        unlink(image.path)
+        lock.release()
     }
 
     /// Marks a blob used now, for `cache clean --older-than`.

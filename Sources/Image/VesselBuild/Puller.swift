@@ -13,6 +13,10 @@ public struct Puller {
     public var log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
     /// Say when an image came from the cache (`vessel exec oras://...` does not, every start).
     public var announceCached = true
+    /// The site's image gateway, asked first for a public image (see `viaGateway`).
+    public var gateway: GatewayClient?
+    /// Conversions at once (the gateway's limit); nil: no limit.
+    public var conversions: ConversionSlots?
 
     public init(registry: RegistryOptions, cacheRoot: String, parallelDownloads: Int = 3) {
         self.registry = registry
@@ -29,6 +33,7 @@ public struct Puller {
         for w in config.warnings { FileHandle.standardError.write(Data("vessel: warning: \(w)\n".utf8)) }
         var p = Puller(registry: registry, cacheRoot: ImageCache.defaultRoot(config: config),
                        parallelDownloads: parallel ?? config.parallelDownloads ?? 3)
+        p.gateway = GatewayClient.configured(config)
         if quiet { p.log = { _ in } }
         return p
     }
@@ -67,6 +72,7 @@ public struct Puller {
     /// Pulls, converts (or finds in the cache) and, when `output` is given, places the image there.
     public func pull(_ text: String, output: String?, options: BuildOptions, progressStyle: Progress.Style) throws -> BuildReport {
         let reference = try RegistryReference(parsing: text)
+        if let report = try viaGateway(text, reference: reference, output: output, options: options) { return report }
         let cache = try ImageCache(root: cacheRoot)
         let client = try RegistryClient(reference: reference, options: registry)
         let r = try resolve(reference, platform: options.platform, client: client)
@@ -79,8 +85,10 @@ public struct Puller {
         }
         let key = ImageCache.key(manifest: r.manifestDigest, platform: r.statedPlatform, options: options)
         let start = Date()
-        let (image, made) = try cache.image(key, log: log) {
-            try convert(r, client: client, cache: cache, key: $0, options: options, progressStyle: progressStyle)
+        let (image, made) = try cache.image(key, log: log) { key in
+            try ConversionSlots.within(conversions) {
+                try convert(r, client: client, cache: cache, key: key, options: options, progressStyle: progressStyle)
+            }
         }
         let cached = !made
         if cached, announceCached, progressStyle != .quiet { log("\(r.pinned): converted before; using \(image.path)") }
@@ -93,6 +101,33 @@ public struct Puller {
         return BuildReport(output: target, source: r.pinned.description, imageBytes: UInt64(image.bytes),
                            dataBytes: 0, inodes: inspection.squashfs.inodes,
                            seconds: Date().timeIntervalSince(start), cached: cached, provenance: provenance)
+    }
+
+    /// A public image from the site's gateway, when one is configured and the image is its to
+    /// make: a registry image (not an artifact), built with the defaults, for which the user has
+    /// no credentials (a private image never goes through it), without the user's own TLS
+    /// settings. Nil when the user converts it themselves: the gateway down or refusing is said
+    /// in one line.
+    private func viaGateway(_ text: String, reference: RegistryReference, output: String?, options: BuildOptions) throws -> BuildReport? {
+        guard let gateway, !text.hasPrefix("oras://"), GatewayClient.serves(options), !registry.insecure, registry.caFile == nil,
+              (try? registry.credentials.lookup(registry: reference.registry)) == nil else { return nil }
+        let start = Date()
+        switch gateway.resolve("docker://" + reference.description, platform: options.platform?.description, log: log) {
+        // Said even with -q: the user's own cache fills and the conversion takes its time.
+        case .unreachable(let why):
+            FileHandle.standardError.write(Data("vessel: the image gateway (\(gateway.socket)) is not answering (\(why)); converting \(reference) yourself\n".utf8))
+            return nil
+        case .refused(let why):
+            FileHandle.standardError.write(Data("vessel: the image gateway did not give \(reference): \(why); converting it yourself\n".utf8))
+            return nil
+        case .image(let path):
+            if let output { try Self.place(path, at: output, replace: options.replace) }
+            let inspection = try Inspection(path: path)
+            guard let provenance = inspection.provenance else { throw CacheError.io(path, reason: "the gateway's image has no /.vessel/provenance.json") }
+            return BuildReport(output: output ?? path, source: reference.description, imageBytes: UInt64(inspection.squashfs.bytesUsed),
+                               dataBytes: 0, inodes: inspection.squashfs.inodes, seconds: Date().timeIntervalSince(start), cached: true,
+                               provenance: provenance)
+        }
     }
 
     /// A local source (layout, archive) converted into the cache once, keyed like a pull by its

@@ -38,15 +38,21 @@ public struct SiteConfig: Sendable {
     public var pinned: Set<String> = []
     /// Where `vessel submit` collects job results (RESULTS_ROOT/USER/JOBID); a shared filesystem.
     public var resultsRoot: String?
+    /// `gateway = SOCKET` (site only): the image gateway's UNIX socket (`vessel gateway`), asked
+    /// for public images before a user converts one.
+    public var gateway: String?
+    /// `gateway-user = NAME` (site only): whose files the gateway hands out; no other's are used.
+    public var gatewayUser = "vessel"
     /// Messages about the files themselves (unknown keys, bad values, refused overrides).
     public var warnings: [String] = []
 
     private var siteTrust: Trust?
     private var siteRequiresSignature = false
 
-    public static let keys = ["cache-dir", "nv-required", "registry-parallel", "require-signature", "trusted-keys", "results-root", "trust", "pin"]
+    public static let keys = ["cache-dir", "nv-required", "registry-parallel", "require-signature", "trusted-keys", "results-root", "trust", "pin",
+                              "gateway", "gateway-user"]
     /// Only the site's file may set these.
-    static let siteOnlyKeys: Set<String> = ["trust", "pin"]
+    static let siteOnlyKeys: Set<String> = ["trust", "pin", "gateway", "gateway-user"]
     /// The settings `pin` can hold.
     static let pinnable: Set<String> = ["cache-dir", "results-root"]
     public static let siteFile = "/etc/vessel/vessel.conf"
@@ -124,6 +130,10 @@ public struct SiteConfig: Sendable {
             case "trusted-keys":
                 let paths = value.split(separator: ",").map { $0.trimmed() }
                 if scope == .site { trustedKeys = paths } else { userTrustedKeys = paths }
+            case "gateway": gateway = value.isEmpty ? nil : value
+            case "gateway-user":
+                guard !value.isEmpty else { warnings.append("\(at): gateway-user takes a user name"); continue }
+                gatewayUser = value
             case "trust":
                 guard let t = Trust(rawValue: value) else { warnings.append("\(at): trust takes site or site+user"); continue }
                 siteTrust = t

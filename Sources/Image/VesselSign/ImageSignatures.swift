@@ -51,7 +51,13 @@ struct ImageContent {
     init(path: String) throws {
         guard access(path, R_OK) == 0 else { throw SignError.io(path, reason: "cannot open it") }
         // A signature covers a plain SquashFS file's image part (a .sif file has signatures of its own).
-        guard let (region, summary) = try? SquashFSImage.superBlock(path: path), !region.isSIF else { throw SignError.notSquashFS(path) }
+        let region: ImageRegion, summary: SquashFSReader.Summary
+        do { (region, summary) = try SquashFSImage.superBlock(path: path) } catch let e as SquashFSError {
+            // A super block whose tables lie outside the bytes it says it has is refused with why.
+            if case .notSquashFS(_, let reason) = e, reason.hasPrefix("its ") { throw SignError.io(path, reason: reason + "; refused") }
+            throw SignError.notSquashFS(path)
+        }
+        guard !region.isSIF else { throw SignError.notSquashFS(path) }
         bytesUsed = summary.bytesUsed
         // The super block is the image's to state: a size past Int64.max is no file's.
         let length = Int64(exactly: bytesUsed) ?? Int64.max

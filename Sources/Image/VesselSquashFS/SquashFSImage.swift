@@ -31,6 +31,8 @@ public final class SquashFSImage {
             vessel_destroy(f)
             throw SquashFSError.notSquashFS(path: name, reason: rc == SQFS_ERROR_IO.rawValue ? "too short" : "no SquashFS 4.0 super block")
         }
+        do { try Self.checkTables(superblock, name) } catch { vessel_destroy(f); throw error }
+        vessel_region_limit(f, superblock.bytes_used)
         var cfg = sqfs_compressor_config_t()
         sqfs_compressor_config_init(&cfg, SQFS_COMPRESSOR(UInt32(superblock.compression_id)), Int(superblock.block_size),
                                     UInt16(SQFS_COMP_FLAG_UNCOMPRESS.rawValue))
@@ -65,7 +67,27 @@ public final class SquashFSImage {
         defer { vessel_destroy(f) }
         var sb = sqfs_super_t()
         guard sqfs_super_read(&sb, f) == 0 else { throw SquashFSError.notSquashFS(path: path, reason: "no SquashFS 4.0 super block") }
+        try checkTables(sb, path)
         return (region, SquashFSReader.Summary(sb))
+    }
+
+    /// An image is its first `bytes_used` bytes: that is what a signature covers, and all that
+    /// is read (the region ends there, and so does what the FUSE server reads, vessel_fuse.c).
+    /// A table said to start past it would be read from bytes no signature covers: refused.
+    static func checkTables(_ sb: sqfs_super_t, _ name: String) throws {
+        let absent = UInt64.max
+        let tables: [(String, UInt64)] = [
+            ("inode", sb.inode_table_start), ("directory", sb.directory_table_start), ("id", sb.id_table_start),
+            ("fragment", sb.fragment_entry_count == 0 ? absent : sb.fragment_table_start),
+            ("export", sb.export_table_start), ("xattr", sb.xattr_id_table_start),
+        ]
+        let header = UInt64(MemoryLayout<sqfs_super_t>.size)
+        guard sb.bytes_used >= header else {
+            throw SquashFSError.notSquashFS(path: name, reason: "its super block says it ends at byte \(sb.bytes_used)")
+        }
+        for (table, start) in tables where start != absent && (start < header || start >= sb.bytes_used) {
+            throw SquashFSError.notSquashFS(path: name, reason: "its \(table) table starts at byte \(start), outside the \(sb.bytes_used) bytes its super block says it has")
+        }
     }
 
     deinit {

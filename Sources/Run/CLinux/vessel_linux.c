@@ -1,6 +1,7 @@
 /* What vessel_linux.h declares: the system calls and the fork-to-exec code Swift cannot write
  * (variadic calls, fork/vfork, ioctl, a seccomp filter). */
 #include "vessel_linux.h"
+#include <sys/socket.h>
 
 int vessel_pivot_root(const char *new_root, const char *put_old) {
     return (int)syscall(SYS_pivot_root, new_root, put_old);
@@ -29,6 +30,15 @@ pid_t vessel_fork_waiting(const char *path, char *const argv[], char *const envp
 }
 
 int vessel_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
+
+int vessel_peer_credentials(int fd, uid_t *uid, pid_t *pid) {
+    struct ucred peer;
+    socklen_t size = sizeof peer;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0) return -1;
+    *uid = peer.uid;
+    *pid = peer.pid;
+    return 0;
+}
 
 int vessel_loopback_up(void) {
     struct { char name[16]; short flags; char pad[22]; } ifr = { "lo", 0, { 0 } };  /* struct ifreq */

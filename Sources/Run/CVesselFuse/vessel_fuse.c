@@ -16,6 +16,7 @@
 #include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,59 @@ static bool widen(sqfs_cache *cache, size_t count) {
     return sqfs_block_cache_init(cache, count) == SQFS_OK;
 }
 
+/* Where the image's SquashFS ends in its file: the offset plus the super block's bytes_used,
+ * by descriptor. A signature covers [0, bytes_used) (ImageSignatures), but the image's own tables
+ * may point past it (at bytes appended after signing): every read libsquashfuse makes, of
+ * tables, metadata and data alike, goes through sqfs_pread, so defining it here (the static
+ * archive's nonstd-pread.o is then not linked; the shared library's calls go through its PLT)
+ * is the one place that keeps the server within what was signed. A read past the end is short,
+ * which libsquashfuse takes as an I/O error. Descriptors not registered (none but the image's
+ * are read through here) are read as they are. */
+enum { BOUNDED_FDS = 64 };
+static struct { int fd; off_t end; } bounded[BOUNDED_FDS];
+static pthread_mutex_t bounded_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static off_t bound_of(int fd) {
+    for (int i = 0; i < BOUNDED_FDS; i++) {
+        if (bounded[i].fd == fd + 1) return bounded[i].end;
+    }
+    return -1;
+}
+
+static bool bound(int fd, off_t end) {
+    pthread_mutex_lock(&bounded_lock);
+    bool done = false;
+    for (int i = 0; i < BOUNDED_FDS && !done; i++) {
+        if (bounded[i].fd == 0 || bounded[i].fd == fd + 1) {
+            bounded[i].end = end;
+            __atomic_store_n(&bounded[i].fd, fd + 1, __ATOMIC_RELEASE);
+            done = true;
+        }
+    }
+    pthread_mutex_unlock(&bounded_lock);
+    return done;
+}
+
+ssize_t sqfs_pread(int fd, void *buf, size_t count, off_t off) {
+    off_t end = bound_of(fd);
+    if (end >= 0) {
+        if (off < 0 || off >= end) return 0;
+        if ((off_t)count > end - off) count = (size_t)(end - off);
+    }
+    return pread(fd, buf, count, off);
+}
+
+/* The super block's bytes_used, read as libsquashfuse reads it (little-endian at byte 40). */
+static bool image_end(int fd, size_t offset, off_t *end) {
+    unsigned char sb[96];
+    if (pread(fd, sb, sizeof sb, (off_t)offset) != (ssize_t)sizeof sb) return false;
+    uint64_t used = 0;
+    for (int i = 7; i >= 0; i--) used = (used << 8) | sb[40 + i];
+    if (used < sizeof sb || used > (uint64_t)INT64_MAX - offset) return false;
+    *end = (off_t)(offset + used);
+    return true;
+}
+
 /* An instance over the image's descriptor, or NULL. */
 static sqfs *instance(int fd, size_t offset) {
     sqfs *fs = calloc(1, sizeof(*fs));
@@ -99,6 +153,12 @@ static sqfs *instance(int fd, size_t offset) {
 vessel_image *vessel_image_open(const char *path, size_t offset) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return NULL;
+    off_t end = 0;
+    if (!image_end(fd, offset, &end) || !bound(fd, end)) {
+        close(fd);
+        errno = EIO;
+        return NULL;
+    }
     sqfs *first = instance(fd, offset);
     vessel_image *image = calloc(1, sizeof(*image));
     sqfs **idle = calloc(1, sizeof(*idle));

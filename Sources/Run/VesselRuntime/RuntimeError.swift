@@ -34,4 +34,3 @@ public enum RuntimeError: Error, CustomStringConvertible {
     }
 }
 
-func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

@@ -15,6 +15,11 @@ public struct ResultCollector {
     public var perNode: Bool
     public var attempts = 3
     public var backoff: TimeInterval = 1
+    /// When the epilog stops waiting (plugstack.conf epilog-timeout=, less a margin): past it
+    /// nothing more is copied, and the failure is said while there is time to say it.
+    public var deadline: Date?
+
+    private let started = Date()
 
     public init(scratch: String, root: String, perNode: Bool) {
         self.scratch = scratch
@@ -46,6 +51,7 @@ public struct ResultCollector {
             } catch {
                 lastError = home.named("\(error)")
                 if case ResultError.exists = error { break }
+                if case ResultError.outOfTime = error { break }
                 if attempt < attempts { Thread.sleep(forTimeInterval: backoff * Double(attempt)) }
             }
         }
@@ -58,8 +64,10 @@ public struct ResultCollector {
         var p = template
         p.collection = .init(status: .failed, attempts: attempts, error: error, keptAt: "\(p.node):\(scratch)",
                              files: 0, bytes: 0, collectedAt: Date())
+        // A new file renamed over the name: whatever the job left under it (a FIFO, which an
+        // open would wait on forever, or a link) is replaced, never opened.
         if FileManager.default.fileExists(atPath: scratch), let data = try? p.encoded() {
-            try? data.write(to: URL(fileURLWithPath: scratch + "/" + ResultProvenance.fileName + ".vessel"))
+            try? SmallFile.write(Array(data), to: scratch + "/" + ResultProvenance.fileName + ".vessel")
         }
         if let final, !FileManager.default.fileExists(atPath: final), let data = try? p.encoded() {
             let tmp = temporaryName(final) + "-record"
@@ -92,8 +100,9 @@ public struct ResultCollector {
         guard mkdir(tmp, 0o755) == 0 else { throw ResultError.io(tmp, String(cString: strerror(errno))) }
         do {
             var entries: [ResultManifest.Entry] = []
-            if fm.fileExists(atPath: scratch) { try copyTree(scratch, tmp, "", &entries) }
-            let manifest = ResultManifest(entries: entries)
+            var skipped: [ResultManifest.Skipped] = []
+            if fm.fileExists(atPath: scratch) { try copyTree(scratch, tmp, "", &entries, &skipped) }
+            let manifest = ResultManifest(entries: entries, skipped: skipped)
             p.collection = .init(status: .collected, attempts: attempt, error: nil, keptAt: nil,
                                  files: entries.count, bytes: manifest.totalBytes, collectedAt: Date())
             try writeDurably(Data(manifest.text.utf8), tmp + "/" + ResultManifest.fileName)
@@ -107,7 +116,8 @@ public struct ResultCollector {
         }
     }
 
-    private func copyTree(_ src: String, _ dst: String, _ rel: String, _ entries: inout [ResultManifest.Entry]) throws {
+    private func copyTree(_ src: String, _ dst: String, _ rel: String, _ entries: inout [ResultManifest.Entry],
+                          _ skipped: inout [ResultManifest.Skipped]) throws {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: src).sorted() } catch { throw ResultError.io(src, Self.reason(error)) }
         for name in names {
@@ -115,13 +125,14 @@ public struct ResultCollector {
             if rel.isEmpty, [ResultManifest.fileName, ResultProvenance.fileName].contains(name) {
                 throw ResultError.io(src + "/" + name, "a result may not be named \(name) at the top (Vessel writes it)")
             }
+            try checkTime()
             let s = src + "/" + name, d = dst + "/" + name, r = rel.isEmpty ? name : rel + "/" + name
             var st = stat()
             guard lstat(s, &st) == 0 else { throw ResultError.io(s, String(cString: strerror(errno))) }
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
                 guard mkdir(d, 0o755) == 0 else { throw ResultError.io(d, String(cString: strerror(errno))) }
-                try copyTree(s, d, r, &entries)
+                try copyTree(s, d, r, &entries, &skipped)
                 chmod(d, st.st_mode & 0o7777)
             case S_IFREG:
                 let (sum, size) = try copyFile(s, d, mode: st.st_mode & 0o7777)
@@ -132,16 +143,21 @@ public struct ResultCollector {
                 let target = try FileManager.default.destinationOfSymbolicLink(atPath: s)
                 guard symlink(target, d) == 0 else { throw ResultError.io(d, String(cString: strerror(errno))) }
                 entries.append(.init(path: r, size: 0, sha256: ResultManifest.hashText(target)))
-            default:
-                continue  // sockets, fifos, devices: not results
+            case S_IFIFO: skipped.append(.init(path: r, kind: "a FIFO"))
+            case S_IFSOCK: skipped.append(.init(path: r, kind: "a socket"))
+            default: skipped.append(.init(path: r, kind: "a device"))
             }
         }
     }
 
     private func copyFile(_ src: String, _ dst: String, mode: mode_t) throws -> (String, Int64) {
-        let input = open(src, O_RDONLY | O_CLOEXEC)
+        // Checked on the descriptor: a file the job swapped for a FIFO or a link since it was
+        // listed is not opened as one (an open of a FIFO waits for a writer that never comes).
+        let input = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
         guard input >= 0 else { throw ResultError.io(src, String(cString: strerror(errno))) }
         defer { close(input) }
+        var st = stat()
+        guard fstat(input, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw ResultError.io(src, "no longer a regular file") }
         let output = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode | 0o600)
         guard output >= 0 else { throw ResultError.io(dst, String(cString: strerror(errno))) }
         var closed = false
@@ -150,6 +166,7 @@ public struct ResultCollector {
         var size: Int64 = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
+            try checkTime()
             let n = Syscall.retrying { buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) } }
             if n < 0 { throw ResultError.io(src, String(cString: strerror(errno))) }
             if n == 0 { break }
@@ -166,6 +183,11 @@ public struct ResultCollector {
         guard close(output) == 0 else { throw ResultError.io(dst, String(cString: strerror(errno))) }
         chmod(dst, mode)
         return (sha.finish().hex, size)
+    }
+
+    private func checkTime() throws {
+        guard let deadline, Date() >= deadline else { return }
+        throw ResultError.outOfTime(deadline.timeIntervalSince(started))
     }
 
     private func writeDurably(_ data: Data, _ path: String) throws {

@@ -3,7 +3,9 @@ import VesselOCI
 
 /// The MANIFEST of a result directory: one line per file, `SHA256 SIZE PATH`, sorted by path.
 /// A symbolic link is listed with the hash of its target's text and size 0, so that every line
-/// has three columns. Newlines and backslashes in paths are escaped (\n, \\).
+/// has three columns. Newlines and backslashes in paths are escaped (\n, \\). What was not
+/// collected because it is no file (a FIFO, a socket, a device) follows as comment lines,
+/// `# not collected: PATH (a FIFO)`, which readers skip.
 public struct ResultManifest: Equatable, Sendable {
     public struct Entry: Equatable, Sendable {
         public var path: String
@@ -17,20 +19,35 @@ public struct ResultManifest: Equatable, Sendable {
         }
     }
 
+    /// Something in /results that is not a file, a directory or a link: named, not copied.
+    public struct Skipped: Equatable, Sendable {
+        public var path: String
+        /// "a FIFO", "a socket", "a device"
+        public var kind: String
+
+        public init(path: String, kind: String) {
+            self.path = path
+            self.kind = kind
+        }
+    }
+
     public static let fileName = "MANIFEST"
     public var entries: [Entry]
+    public var skipped: [Skipped]
 
-    public init(entries: [Entry]) {
+    public init(entries: [Entry], skipped: [Skipped] = []) {
         self.entries = entries.sorted { $0.path < $1.path }
+        self.skipped = skipped.sorted { $0.path < $1.path }
     }
 
     public var text: String {
         entries.map { "\($0.sha256) \($0.size) \(Self.escape($0.path))\n" }.joined()
+            + skipped.map { "# not collected: \(Self.escape($0.path)) (\($0.kind))\n" }.joined()
     }
 
     public init(text: String) throws {
         var list: [Entry] = []
-        for (n, line) in text.split(separator: "\n").enumerated() {
+        for (n, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") {
             let f = line.split(separator: " ", maxSplits: 2).map(String.init)
             guard f.count == 3, f[0].count == 64, let size = Int64(f[1]) else {
                 throw ResultError.badManifest("line \(n + 1) is not `SHA256 SIZE PATH`")
@@ -100,6 +117,8 @@ public enum ResultError: Error, CustomStringConvertible, Equatable {
     case notCollected(String)
     /// A results directory that cannot be made or may not be used (UserResultsDirectory).
     case refused(String)
+    /// The collection ran out of the time the epilog gives it (plugstack.conf epilog-timeout=).
+    case outOfTime(Double)
 
     public var description: String {
         switch self {
@@ -109,6 +128,7 @@ public enum ResultError: Error, CustomStringConvertible, Equatable {
         case .verification(let why): return "the copy does not match the original: \(why)"
         case .notCollected(let why): return why
         case .refused(let why): return why
+        case .outOfTime(let seconds): return "not finished within \(Int(seconds)) s (plugstack.conf epilog-timeout=)"
         }
     }
 }

@@ -50,10 +50,19 @@ final class ChildProcess {
     /// Sends a signal; nothing happens once the process has ended.
     func signal(_ sig: Int32) { _ = vessel_spank_signal(pidfd, sig) }
 
-    /// Waits for it to end; its status, or nil when someone else reaped it.
-    func wait() -> Int32? {
+    /// Waits at most `seconds` for it to end, then kills it (through the pidfd) and reaps it:
+    /// root never waits on a user's process without a deadline. Its status as waitpid gives it,
+    /// or nil when it had to be killed (`killed` is then true) or someone else reaped it.
+    func wait(within seconds: Double) -> (status: Int32?, killed: Bool) {
         var status: Int32 = -1
-        return vessel_spank_reap(pidfd, &status, 0) == 1 && status >= 0 ? status : nil
+        for _ in 0..<max(1, Int(seconds * 20)) {
+            let r = vessel_spank_reap(pidfd, &status, 1)
+            if r != 0 { return (r == 1 && status >= 0 ? status : nil, false) }
+            usleep(50_000)
+        }
+        signal(SIGKILL)
+        _ = vessel_spank_reap(pidfd, &status, 0)
+        return (nil, true)
     }
 
     /// SIGTERM, then SIGKILL when it is still there after `grace` seconds; reaped either way.

@@ -1,4 +1,5 @@
 import CVesselSpank
+import VesselBasics
 import VesselSpankRequest
 import VesselWire
 #if canImport(Glibc)
@@ -58,21 +59,18 @@ final class NamedContainer {
     /// `exec` a stopped one; `no_exec` never joins; a new container needs --container-image.
     static func claim(_ name: ContainerName, config: PluginConfig, uid: uid_t, job: UInt32) throws -> Claim {
         let user = userDirectory(config, uid: uid)
-        var st = stat()
-        guard lstat(user, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == uid else {
-            throw OptionError("--container-name: \(user) is not a directory of the job's user")
-        }
         var parent = user
         if config.containerScope == .job {
             parent = jobDirectory(config, uid: uid, job: job)
-            try makeDirectory(parent)
+            close(try UserDirectory.open(user, uid: uid, below: "job-\(job)", option: "--container-name"))
+        } else {
+            close(try UserDirectory.open(user, uid: uid, option: "--container-name"))
         }
         let directory = parent + "/" + name.name
         try makeDirectory(directory)
         let lockFD = open(directory + "/lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard lockFD >= 0 else { throw OptionError("--container-name=\(name.name): \(directory)/lock: \(String(cString: strerror(errno)))") }
-        var held = flock(lockFD, LOCK_EX | LOCK_NB) == 0
-        if !held {
+        guard lockFD >= 0 else { throw OptionError("--container-name=\(name.name): \(directory)/lock: \(errnoText())") }
+        if flock(lockFD, LOCK_EX | LOCK_NB) != 0 {
             switch name.flag {
             case .create:
                 close(lockFD)
@@ -82,21 +80,47 @@ final class NamedContainer {
                 return .join(try announcement(of: directory, lockFD: lockFD, name: name))
             case .noExec:
                 vessel_spank_info("--container-name=\(name.name):no_exec: waiting for the step running it to end")
-                while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
-                held = true
+                // Within start-timeout, as every wait of slurmstepd's for the user: a step that
+                // waited on the lock itself held slurmstepd past scancel.
+                guard waitForLock(lockFD, seconds: config.startTimeout) else {
+                    close(lockFD)
+                    throw OptionError("--container-name=\(name.name):no_exec: the step running it did not end within \(Int(config.startTimeout)) s (plugstack.conf start-timeout=)")
+                }
             }
         }
         let runningFD = open(directory + "/running", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard runningFD >= 0 else {
             close(lockFD)
-            throw OptionError("--container-name=\(name.name): \(directory)/running: \(String(cString: strerror(errno)))")
+            throw OptionError("--container-name=\(name.name): \(directory)/running: \(errnoText())")
         }
         _ = ftruncate(runningFD, 0)
         let container = NamedContainer(name: name, directory: directory, lockFD: lockFD, runningFD: runningFD)
         let base = OverlayDirectory(directory).base()
         if name.flag == .create, base != nil { throw OptionError("--container-name=\(name.name):create: the container exists") }
-        if name.flag == .exec { throw OptionError("--container-name=\(name.name):exec: the container does not run") }
+        if name.flag == .exec {
+            container.discardIfNeverStarted()
+            throw OptionError("--container-name=\(name.name):exec: the container does not run")
+        }
         return .start(container, image: base?.image)
+    }
+
+    /// The lock, taken within `seconds`; false when it was not.
+    private static func waitForLock(_ fd: Int32, seconds: Double) -> Bool {
+        for _ in 0..<max(1, Int(seconds * 10)) {
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    /// A container that was never made (a refused step, an image that could not be had) leaves
+    /// no directory behind: its lock and record go with the directory, while this step holds
+    /// the lock. One that has an overlay is kept.
+    func discardIfNeverStarted() {
+        guard OverlayDirectory(directory).base() == nil else { return }
+        unlink(directory + "/running")
+        unlink(directory + "/lock")
+        rmdir(directory)
     }
 
     /// The running container's announcement, once its step has written it (it holds the lock
@@ -105,7 +129,7 @@ final class NamedContainer {
         for _ in 0..<600 {
             let fd = open(directory + "/running", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
             if fd >= 0 {
-                let text = readAll(fd)
+                let text = readAll(fd, limit: Announcement.maximumBytes)
                 close(fd)
                 let a = Announcement(decoding: text)
                 if a.pid != nil { return a }
@@ -121,7 +145,7 @@ final class NamedContainer {
 
     /// The user's directory for it, made 0700 if missing; never a symbolic link.
     private static func makeDirectory(_ path: String) throws {
-        if mkdir(path, 0o700) != 0, errno != EEXIST { throw OptionError("--container-name: cannot create \(path): \(String(cString: strerror(errno)))") }
+        if mkdir(path, 0o700) != 0, errno != EEXIST { throw OptionError("--container-name: cannot create \(path): \(errnoText())") }
         var st = stat()
         guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { throw OptionError("--container-name: \(path) is not a directory") }
     }

@@ -1,4 +1,5 @@
 import CVesselSpank
+import VesselBasics
 import VesselSpankRequest
 import VesselWire
 #if canImport(Glibc)
@@ -188,14 +189,21 @@ public func spankJobEpilog(_ sp: OpaquePointer?, _ ac: Int32, _ av: UnsafeMutabl
           let root = arg.map({ String(cString: $0) }) else { return 0 }
     let node = env["SLURMD_NODENAME"] ?? "node"
     let scratch = ResultsScratch.path(state.config, uid: uid, job: job, node: node)
-    let args = [state.config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", state.config.resultsMount]
+    // The collector stops a little before the epilog would kill it, to say so in the job's output.
+    let margin = min(10, state.config.epilogTimeout / 4)
+    let args = [state.config.runtime, "collect", "--scratch", scratch, "--results", root, "--results-mount", state.config.resultsMount,
+                "--deadline", "\(state.config.epilogTimeout - margin)"]
     // As the job's user with their groups (a group's results root), never as root.
     guard let collector = ChildProcess.spawn(args, environment: env.strings, directory: "/", uid: uid, gid: gid) else {
-        vessel_spank_error("job \(job): cannot start \(state.config.runtime) collect: \(String(cString: strerror(errno))); results kept in \(node):\(scratch)")
+        vessel_spank_error("job \(job): cannot start \(state.config.runtime) collect: \(errnoText()); results kept in \(node):\(scratch)")
         return 0
     }
-    let status = collector.wait() ?? -1
-    if status != 0 { vessel_spank_error("job \(job): results on \(node) not collected (\(state.config.runtime) collect: status \(status); see the job's output); kept in \(scratch)") }
+    let (status, killed) = collector.wait(within: state.config.epilogTimeout)
+    if killed {
+        vessel_spank_error("job \(job): results on \(node) not collected: \(state.config.runtime) collect did not end within \(Int(state.config.epilogTimeout)) s (plugstack.conf epilog-timeout=) and was killed; kept in \(scratch)")
+    } else if status != 0 {
+        vessel_spank_error("job \(job): results on \(node) not collected (\(state.config.runtime) collect: status \(status.map { "\($0 >> 8)" } ?? "unknown"); see the job's output); kept in \(scratch)")
+    }
     return 0
 }
 
@@ -208,10 +216,12 @@ private func removeNamedContainers(job: UInt32, uid: uid_t, gid: gid_t, env: Env
     var st = stat()
     guard lstat(dir, &st) == 0 else { return }
     guard let remover = ChildProcess.spawn([state.config.runtime, "remove-kept", dir], environment: env.strings, directory: "/", uid: uid, gid: gid) else {
-        vessel_spank_error("job \(job): cannot start \(state.config.runtime) remove-kept: \(String(cString: strerror(errno))); \(dir) left")
+        vessel_spank_error("job \(job): cannot start \(state.config.runtime) remove-kept: \(errnoText()); \(dir) left")
         return
     }
-    if let status = remover.wait(), status != 0 { vessel_spank_error("job \(job): named containers in \(dir) not removed (status \(status))") }
+    let (status, killed) = remover.wait(within: state.config.epilogTimeout)
+    if killed { vessel_spank_error("job \(job): named containers in \(dir) not removed within \(Int(state.config.epilogTimeout)) s (plugstack.conf epilog-timeout=)") }
+    if let status, status != 0 { vessel_spank_error("job \(job): named containers in \(dir) not removed (status \(status >> 8))") }
 }
 
 /// A variable of the job's environment, in slurmstepd.

@@ -28,17 +28,10 @@ enum ResultsScratch {
         try UserDirectory.prepare(in: config.resultsScratch, named: directoryName, uid: uid, gid: gid, option: "--container-results")
     }
 
-    /// As the job's user (user_init): JOBID.NODE in the user's directory.
+    /// As the job's user (user_init): JOBID.NODE in the user's directory, reached safely.
     static func create(_ config: PluginConfig, uid: uid_t, job: UInt32, node: String) throws -> String {
-        let parent = userDirectory(config, uid: uid)
-        var st = stat()
-        guard lstat(parent, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == uid else {
-            throw OptionError("--container-results: \(parent) is not a directory of the job's user")
-        }
-        let dir = path(config, uid: uid, job: job, node: node)
-        if mkdir(dir, 0o700) != 0, errno != EEXIST {
-            throw OptionError("--container-results: cannot create \(dir): \(String(cString: strerror(errno)))")
-        }
-        return dir
+        guard !node.isEmpty, !node.contains("/") else { throw OptionError("--container-results: the node's name \(node) cannot name a directory") }
+        close(try UserDirectory.open(userDirectory(config, uid: uid), uid: uid, below: "\(job).\(node)", option: "--container-results"))
+        return path(config, uid: uid, job: job, node: node)
     }
 }

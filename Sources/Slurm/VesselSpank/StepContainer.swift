@@ -34,6 +34,9 @@ final class StepContainer {
 
     deinit { if let save { close(save.errors) } }
 
+    /// The most of the helper's standard error (the -v step log, the save's last word) read.
+    static let logBytes = 1 << 20
+
     /// The step's container: a new one, or with --container-name the named one (joined when
     /// it runs, else started on its kept overlay).
     static func start(_ sp: OpaquePointer?, request: ContainerRequest, config: PluginConfig) throws -> StepContainer {
@@ -52,9 +55,15 @@ final class StepContainer {
         case .start(let named, let kept):
             // A kept container starts from its own image, whatever the step names (Pyxis skips the import).
             guard let image = kept ?? request.image else {
+                named.discardIfNeverStarted()
                 throw OptionError("--container-name=\(name.name): no such container on this node, and no --container-image to make it from")
             }
-            return try start(sp, image: image, request: request, config: config, named: named, resolved: kept != nil)
+            do {
+                return try start(sp, image: image, request: request, config: config, named: named, resolved: kept != nil)
+            } catch {
+                named.discardIfNeverStarted()
+                throw error
+            }
         }
     }
 
@@ -133,23 +142,24 @@ final class StepContainer {
             close(fds[0])
             throw OptionError("cannot start \(config.runtime): \(String(cString: strerror(errno)))")
         }
-        let said = Syscall.readAll(fds[0], within: config.startTimeout)
+        // Bounded in time and size: slurmstepd is root's, the pipe's other end the user's.
+        let said = Syscall.readAll(fds[0], within: config.startTimeout, limit: Announcement.maximumBytes)
+        let why = errno
         close(fds[0])
         guard let said else {
-            helper.signal(SIGKILL)
-            _ = helper.wait()
+            _ = helper.wait(within: 0)
+            if why == EFBIG { throw OptionError("\(image): the container's helper said more than \(Announcement.maximumBytes) bytes; its helper was stopped") }
             throw OptionError("\(image): the container was not made within \(Int(config.startTimeout)) s (plugstack.conf start-timeout=); its helper was stopped")
         }
         let text = String(decoding: said, as: UTF8.self)
         var stepLog = ""
         if logFDs[0] >= 0, fcntl(logFDs[0], F_SETFL, O_NONBLOCK) == 0 {
-            let said = readAll(logFDs[0])
+            let said = readAll(logFDs[0], limit: StepContainer.logBytes)
             if request.verbose { stepLog = said }
         }
         let a = Announcement(decoding: text)
         if let error = a.error ?? (a.pid == nil ? "the container helper ended without a word (\(config.runtime) spank-helper)" : nil) {
-            helper.signal(SIGKILL)
-            _ = helper.wait()
+            _ = helper.wait(within: 0)
             throw OptionError(error.hasPrefix(path) ? error : "\(image): \(error)")
         }
         named?.recordRunning(text)
@@ -241,7 +251,7 @@ final class StepContainer {
             return nil
         }
         let status = helper.stop(grace: 3600)
-        let said = readAll(save.errors).split(separator: "\n").last { $0.hasPrefix("vessel: ") }
+        let said = readAll(save.errors, limit: StepContainer.logBytes).split(separator: "\n").last { $0.hasPrefix("vessel: ") }
         guard status == 0 else { return said.map { "--container-save=" + $0.dropFirst(8).replacing("--save ", with: "", maxReplacements: 1) } ?? "--container-save=\(save.path): not saved (the container's helper ended with status \(status.map { "\($0 >> 8)" } ?? "killed"))" }
         vessel_spank_info("saved the container to \(save.path)")
         return nil

@@ -31,7 +31,7 @@ enum Submission {
             close(fds[0])
             throw OptionError("cannot run \(config.runtime): \(String(cString: strerror(rc))) (set runtime= in plugstack.conf)")
         }
-        let output = readAll(fds[0])
+        let output = readAll(fds[0], limit: 1 << 20)
         close(fds[0])
         guard Syscall.wait(pid)?.status == 0 else { throw OptionError("the image could not be resolved (see the message above)") }
         let path = output.split(separator: "\n").last.map(String.init) ?? ""
@@ -77,6 +77,8 @@ func withCStrings<R>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafeMu
     return ptrs.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }
 
-func readAll(_ fd: Int32) -> String {
-    String(decoding: Syscall.readAll(fd) ?? [], as: UTF8.self)
+/// What `fd` holds (to its end, or what it has now when non-blocking), at most `limit` bytes:
+/// past that, what came first.
+func readAll(_ fd: Int32, limit: Int) -> String {
+    String(decoding: Syscall.readAll(fd, limit: limit) ?? [], as: UTF8.self)
 }

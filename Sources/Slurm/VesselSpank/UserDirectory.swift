@@ -1,62 +1,65 @@
 import CVesselSpank
+import VesselBasics
 import VesselSpankRequest
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A directory of the job's user below a root-owned one on a shared or node-local file system
-/// (results scratch, named containers): PARENT/NAME is root's, 0755 (one someone else made first
-/// is moved aside, never used), and PARENT/NAME/UID is made there by root and handed to the
-/// user, 0700, in the step's root phase, before privileges are dropped. Below it, the user's
-/// processes make what they need where no one else can.
+/// (results scratch, named containers): PARENT/NAME is root's, 0755, and PARENT/NAME/UID is made
+/// there by root and handed to the user, 0700, in the step's root phase, before privileges are
+/// dropped. Below it, the user's processes make what they need where no one else can.
+///
+/// Everything on the way is reached through SafeDirectory as root's: PARENT is the site's
+/// (plugstack.conf) and made when missing, but a component another user made first (a symbolic
+/// link to their directory, under /tmp) is moved aside, never followed; so is a NAME that is
+/// not root's.
 enum UserDirectory {
     /// As root (slurmstepd's init_post_opt): PARENT/NAME and PARENT/NAME/UID. Idempotent:
     /// Slurm may call it for every step. `option` names what needs it, in messages.
     static func prepare(in parent: String, named directoryName: String, uid: uid_t, gid: gid_t, option: String) throws {
         let top = parent + "/" + directoryName
-        // PARENT is the site's (plugstack.conf): made, with its parents, when missing.
-        var prefix = ""
-        for part in parent.split(separator: "/") {
-            prefix += "/" + part
-            if mkdir(prefix, 0o755) != 0, errno != EEXIST { throw OptionError("\(option): cannot create \(prefix): \(String(cString: strerror(errno)))") }
+        let base: Int32
+        do {
+            let scratch = try SafeDirectory.open(parent, trusting: [0], create: 0o755, squat: .moveAside, log: logMoved)
+            defer { close(scratch) }
+            base = try SafeDirectory.child(scratch, directoryName, shown: top, trusting: [0], create: 0o755, squat: .moveAside, log: logMoved)
+        } catch let refusal as SafeDirectory.Refusal {
+            throw OptionError("\(option): \(refusal)")
         }
-        let scratch = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard scratch >= 0 else { throw OptionError("\(option): \(parent): \(String(cString: strerror(errno)))") }
-        defer { close(scratch) }
-        let base = try rootOwnedDirectory(in: scratch, named: directoryName, shown: top, option: option)
         defer { close(base) }
+        var st = stat()
+        guard fstat(base, &st) == 0, st.st_mode & 0o022 == 0 else { throw OptionError("\(option): \(top) is writable by others; refused") }
         let name = "\(uid)"
         if mkdirat(base, name, 0o700) != 0, errno != EEXIST {
-            throw OptionError("\(option): cannot create \(top)/\(name): \(String(cString: strerror(errno)))")
+            throw OptionError("\(option): cannot create \(top)/\(name): \(errnoText())")
         }
         // Only root writes in `base`, so what is there is root's making: hand it to the user.
         let fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw OptionError("\(option): \(top)/\(name): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw OptionError("\(option): \(top)/\(name): \(errnoText())") }
         defer { close(fd) }
         guard fchown(fd, uid, gid) == 0, fchmod(fd, 0o700) == 0 else {
-            throw OptionError("\(option): \(top)/\(name): \(String(cString: strerror(errno)))")
+            throw OptionError("\(option): \(top)/\(name): \(errnoText())")
         }
     }
 
-    /// `name` in `parent` as a directory of root's that no one else may write to, made if
-    /// missing; one that is not (a user made it first) is moved aside, never used.
-    private static func rootOwnedDirectory(in parent: Int32, named name: String, shown: String, option: String) throws -> Int32 {
-        for _ in 0..<3 {
-            if mkdirat(parent, name, 0o755) != 0, errno != EEXIST {
-                throw OptionError("\(option): cannot create \(shown): \(String(cString: strerror(errno)))")
-            }
-            let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    /// As the job's user: PARENT/NAME/UID, checked all the way (root's, then the user's own),
+    /// and `below` in it made 0700 if missing; its descriptor, which the caller closes.
+    static func open(_ userDirectory: String, uid: uid_t, below: String? = nil, option: String) throws -> Int32 {
+        do {
+            let fd = try SafeDirectory.open(userDirectory, trusting: [0, uid])
             var st = stat()
-            if fd >= 0, fstat(fd, &st) == 0, st.st_uid == 0, st.st_mode & 0o022 == 0 { return fd }
-            if fd >= 0 { close(fd) }
-            // Someone else's (or not a directory): renamed, not removed, so that nothing of
-            // theirs is lost and nothing of theirs is followed.
-            let aside = "\(name).not-root.\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-            guard renameat(parent, name, parent, aside) == 0 else {
-                throw OptionError("\(option): \(shown) is not root's and cannot be moved aside: \(String(cString: strerror(errno)))")
+            guard fstat(fd, &st) == 0, st.st_uid == uid, st.st_mode & 0o077 == 0 else {
+                close(fd)
+                throw OptionError("\(option): \(userDirectory) is not a private directory of the job's user")
             }
-            vessel_spank_info("\(shown) was not root's; moved aside to \(aside)")
+            guard let below else { return fd }
+            defer { close(fd) }
+            return try SafeDirectory.child(fd, below, shown: userDirectory + "/" + below, trusting: [uid], create: 0o700)
+        } catch let refusal as SafeDirectory.Refusal {
+            throw OptionError("\(option): \(refusal)")
         }
-        throw OptionError("\(option): \(shown) keeps being replaced; refused")
     }
+
+    private static func logMoved(_ line: String) { vessel_spank_info(line) }
 }

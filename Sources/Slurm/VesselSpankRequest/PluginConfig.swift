@@ -33,6 +33,11 @@ public struct PluginConfig {
     /// How long a node waits for the step's container to be made (the helper's announcement)
     /// before it fails the step: a helper stuck on a hung file system must not hold slurmstepd.
     public var startTimeout = 600.0
+    /// How long the job epilog waits for what it starts as the user (`vessel collect`, `vessel
+    /// remove-kept`): then they are killed and the node is free. A job's results can fail to be
+    /// collected (the node keeps them, and says so); they cannot hold or drain the node. Keep
+    /// it below slurm.conf's PrologEpilogTimeout.
+    public var epilogTimeout = 300.0
 
     public init() {}
 
@@ -55,9 +60,9 @@ public struct PluginConfig {
             case "container-scope", "container_scope":
                 guard let scope = Scope(rawValue: value) else { throw OptionError("plugstack.conf: \(key) takes job or global") }
                 containerScope = scope
-            case "start-timeout", "start_timeout":
-                guard let seconds = Double(value), seconds > 0 else { throw OptionError("plugstack.conf: \(key) takes a number of seconds") }
-                startTimeout = seconds
+            case "start-timeout", "start_timeout", "epilog-timeout", "epilog_timeout":
+                guard let seconds = Double(value), seconds > 0, seconds < 1e9 else { throw OptionError("plugstack.conf: \(key) takes a number of seconds") }
+                if key.hasPrefix("start") { startTimeout = seconds } else { epilogTimeout = seconds }
             case "containers":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 containers = value
@@ -68,7 +73,7 @@ public struct PluginConfig {
             case "results-scratch", "results-mount":
                 guard value.hasPrefix("/") else { throw OptionError("plugstack.conf: \(key)=\(value) is not an absolute path") }
                 if key == "results-scratch" { resultsScratch = value } else { resultsMount = value }
-            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support, start-timeout)")
+            default: throw OptionError("plugstack.conf: unknown argument \(key) (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support, start-timeout, epilog-timeout)")
             }
         }
     }

@@ -28,6 +28,8 @@ pid_t vessel_fork(void);
 // to keep until then.
 pid_t vessel_fork_waiting(const char *path, char *const argv[], char *const envp[], int go_fd, int keep_fd);
 int vessel_set_pdeathsig(int sig);
+// Who is at the other end of a connected UNIX socket (SO_PEERCRED): 0, or -1 with errno.
+int vessel_peer_credentials(int fd, uid_t *uid, pid_t *pid);
 static const int vessel_clone_newuser = CLONE_NEWUSER;
 static const int vessel_clone_newns = CLONE_NEWNS;
 static const int vessel_clone_newpid = CLONE_NEWPID;
