@@ -116,8 +116,7 @@ let package = Package(
         .target(name: "VesselBuild", dependencies: ["VesselBasics", "VesselImage", "VesselOCI", "VesselRegistry", "VesselSquashFS", "VesselTree", "VesselWire", "CArchive"], path: "Sources/Image/VesselBuild"),
         // The image gateway (`vessel gateway`): one trusted writer that converts public images
         // once for every user of a site, over a UNIX socket.
-        .target(name: "VesselGateway", dependencies: ["CLinux", "VesselBasics", "VesselBuild", "VesselOCI", "VesselRegistry", "VesselWire"],
-                path: "Sources/Image/VesselGateway"),
+        .target(name: "VesselGateway", dependencies: ["CLinux", "VesselBasics", "VesselBuild", "VesselOCI", "VesselRegistry", "VesselWire"], path: "Sources/Image/VesselGateway"),
         .target(name: "VesselSign", dependencies: [
             "VesselImage", "VesselOCI", "VesselSquashFS",
             .product(name: "Crypto", package: "swift-crypto"),

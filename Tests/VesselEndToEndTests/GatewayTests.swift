@@ -133,7 +133,7 @@ final class GatewayTests: XCTestCase {
         let before = try FileManager.default.contentsOfDirectory(atPath: cache + "/images").sorted()
         let bait = try users.own(users.attacker)
         for bad in ["RESOLVE\toci:\(bait)\t-\n", "RESOLVE\t\(bait)/x.tar\t-\n", "RESOLVE\tdocker://../../\(bait)/x\t-\n",
-                    "RESOLVE\tdocker-archive:/etc/shadow\t-\n", "PULL\t\(ref)\n", String(repeating: "x", count: 10_000) + "\n",
+                    "RESOLVE\tdocker-archive:/etc/shadow\t-\n", "PULL\t\(ref)\n",
                     "RESOLVE\t\(ref)\n"] {
             let reply = try ask(users.attacker, bad)
             XCTAssertEqual(reply.count, 1, "\(bad.prefix(60)): \(reply)")

@@ -289,7 +289,7 @@ final class RegistryTests: XCTestCase {
     func testFullCacheDiskLeavesNothing() throws {
         guard Harness.isRoot else { throw Harness.skip("mounting a small tmpfs needs root") }
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: false)
-        XCTAssertEqual(try Harness.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0777", "tmpfs", cache]).status, 0)
+        XCTAssertEqual(try Harness.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755,uid=\(Harness.testIDs.uid)", "tmpfs", cache]).status, 0)
         defer { try? Harness.run(["umount", cache]) }
         let r = try pull("-q", "\(registry("PLAIN"))/corpus/tiny", dir + "/f.sqsh")
         XCTAssertEqual(r.status, 1)

@@ -22,7 +22,7 @@ final class SiteConfigTests: XCTestCase {
         XCTAssertTrue(c.requireSignature)
         XCTAssertEqual(c.trustedKeys, ["/a", "/b"])
         XCTAssertEqual(c.resultsRoot, "/shared/results")
-        XCTAssertEqual(c.warnings, ["vessel.conf:7: unknown key colour (known: cache-dir, nv-required, registry-parallel, require-signature, trusted-keys, results-root, trust, pin); ignored",
+        XCTAssertEqual(c.warnings, ["vessel.conf:7: unknown key colour (known: cache-dir, nv-required, registry-parallel, require-signature, trusted-keys, results-root, trust, pin, gateway, gateway-user); ignored",
                                     "vessel.conf:8: nv-required takes yes or no"])
     }
 

@@ -88,7 +88,7 @@ final class ContainerRequestTests: XCTestCase {
         for (argument, message) in [("writable=maybe", "plugstack.conf: writable takes yes or no"),
                                     ("container-scope=node", "plugstack.conf: container-scope takes job or global"),
                                     ("results-mount=results", "plugstack.conf: results-mount=results is not an absolute path"),
-                                    ("colour=blue", "plugstack.conf: unknown argument colour (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support, start-timeout)")] {
+                                    ("colour=blue", "plugstack.conf: unknown argument colour (known: runtime, cache, mount-home, mounts, results-scratch, results-mount, writable, remap-root, execute-entrypoint, containers, container-scope, sbatch-support, start-timeout, epilog-timeout)")] {
             XCTAssertThrowsError(try PluginConfig(arguments: [argument])) { XCTAssertEqual(($0 as? OptionError)?.message, message) }
         }
     }

@@ -173,13 +173,13 @@ _vessel() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    build|pull|push|sign|verify|key|diff|login|logout|cache|resolve|remove-kept|inspect|exec|run|shell|submit|jobs|results|doctor|help)
+    build|pull|push|sign|verify|key|diff|login|logout|cache|resolve|remove-kept|inspect|exec|run|shell|submit|jobs|results|doctor|gateway|help)
         # Offer subcommand argument completions
         "_vessel_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'build pull push sign verify key diff login logout cache resolve remove-kept inspect exec run shell submit jobs results doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'build pull push sign verify key diff login logout cache resolve remove-kept inspect exec run shell submit jobs results doctor gateway help' -- "${cur}"))
         ;;
     esac
 }
@@ -713,6 +713,30 @@ _vessel_doctor() {
     repeating_options=()
     non_repeating_options=()
     __vessel_offer_flags_options 0
+}
+
+_vessel_gateway() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --cache --conversions --max-bytes)
+    __vessel_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--cache')
+        return
+        ;;
+    '--conversions')
+        return
+        ;;
+    '--max-bytes')
+        return
+        ;;
+    esac
 }
 
 _vessel_help() {
